@@ -1,0 +1,57 @@
+# One entry point for people and CI: `make test` works on a fresh machine (Python 3.10+, Rust toolchain).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help env build test test-rust test-python lint run bench wheel clean
+
+help:
+	@echo "make run    - run the main job on its embedded default"
+	@echo "make test   - set up everything and run all checks (cargo test, pytest, stubtest, lints)"
+	@echo "make bench  - run the benchmarks (pytest-benchmark, side by side with peer libraries)"
+	@echo "make wheel  - build the release abi3 wheel into target/wheels"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# The environment follows uv.lock exactly; the project itself is built by maturin (dev profile).
+env: $(UV)
+	$(UV) sync --frozen --all-extras --group dev --python $(PYTHON)
+
+build: env
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --uv --quiet
+
+test-rust:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo test --workspace --locked
+
+lint: env
+	$(VENV)/bin/ruff check python tests benches
+	$(VENV)/bin/ruff format --check python tests benches
+
+test-python: build
+	$(VENV)/bin/python -m pytest
+
+test: test-rust lint test-python
+
+run: build
+	$(VENV)/bin/gonka demo
+
+bench: build
+	$(VENV)/bin/python -m pytest benches --benchmark-enable --benchmark-columns=min,mean,ops -p no:randomly
+
+wheel: env
+	$(VENV)/bin/maturin build --release --out target/wheels
+
+clean:
+	rm -rf $(VENV) $(TOOLS) target python/gonka/_native*.so

@@ -1,0 +1,22 @@
+"""Root of the ``gonka`` command; each command group lives in its own module."""
+
+import typer
+
+app = typer.Typer(
+    name="gonka",
+    help="Gonka network toolkit: keys, transactions, Proof of Compute and the ML node.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def version() -> None:
+    """Print the gonka version."""
+    from gonka import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

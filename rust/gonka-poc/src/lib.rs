@@ -1,0 +1,1 @@
+//! Gonka Proof of Compute primitives (numpy-compatible RNG streams, seeds, weight pool).

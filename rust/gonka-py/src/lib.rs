@@ -1,0 +1,17 @@
+//! `gonka._native`: thin PyO3 bindings over the pure-Rust core crates.
+//!
+//! Each domain registers its classes and functions from its own module; every entry point runs
+//! under `guard`, so a Rust panic surfaces as `gonka.errors.GonkaError`, never as a PanicException.
+
+use pyo3::prelude::*;
+
+mod errors;
+mod hashing;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
+    hashing::register(m)?;
+    Ok(())
+}
