@@ -2,12 +2,16 @@
 
 import typer
 
+from gonka.cli import admin, bench, keys, node, poc, query, tx
+
 app = typer.Typer(
     name="gonka",
     help="Gonka network toolkit: keys, transactions, Proof of Compute and the ML node.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+for _group in (keys, poc, tx, query, admin, node, bench):
+    app.add_typer(_group.app, name=_group.__name__.rsplit(".", 1)[-1])
 
 
 @app.command()

@@ -7,11 +7,17 @@ use pyo3::prelude::*;
 
 mod errors;
 mod hashing;
+mod keys;
+mod poc;
+mod tx;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     hashing::register(m)?;
+    keys::register(m)?;
+    poc::register(m)?;
+    tx::register(m)?;
     Ok(())
 }

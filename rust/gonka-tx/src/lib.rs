@@ -1,0 +1,1 @@
+//! Cosmos SDK transactions for the Gonka chain: protobuf encoding, sign docs and signing.
