@@ -1,0 +1,31 @@
+"""The ML node service: a drop-in for the reference ML node's HTTP API (PoC, inference control, callbacks).
+
+``create_app(settings)`` builds the FastAPI application; ``serve(settings)`` runs it with uvicorn. Every
+setting has a ``GONKA_NODE_*`` environment variable (:class:`NodeSettings`). Needs the ``gonka[node]`` extra
+(FastAPI, uvicorn, prometheus-client) and ``gonka[poc]`` (PyTorch) for the PoC workers.
+"""
+
+from gonka.node.app import create_app
+from gonka.node.callbacks import IDEMPOTENCY_HEADER, CallbackSpool
+from gonka.node.models import (
+    InferenceInitRequest,
+    PowInitRequestUrl,
+    PowState,
+    ProofBatchModel,
+    ServiceState,
+)
+from gonka.node.server import serve
+from gonka.node.settings import NodeSettings
+
+__all__ = [
+    "IDEMPOTENCY_HEADER",
+    "CallbackSpool",
+    "InferenceInitRequest",
+    "NodeSettings",
+    "PowInitRequestUrl",
+    "PowState",
+    "ProofBatchModel",
+    "ServiceState",
+    "create_app",
+    "serve",
+]

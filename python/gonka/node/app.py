@@ -1,0 +1,372 @@
+"""The ML node's FastAPI application: the reference ML node API plus health, readiness and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import gonka
+from gonka.node.callbacks import CallbackSpool
+from gonka.node.inference import InferenceManager, InferenceNotConfigured, InferenceStartError
+from gonka.node.logs import logger
+from gonka.node.metrics import CONTENT_TYPE_LATEST, NodeMetrics
+from gonka.node.models import (
+    InferenceInitRequest,
+    Phase,
+    PowInitRequestUrl,
+    PowResponse,
+    ProofBatchModel,
+    ServiceState,
+    StateResponse,
+    StatusOK,
+)
+from gonka.node.pow import BatchRejected, NotEnoughDeviceMemory, PowManager
+from gonka.node.settings import NodeSettings
+
+API_PREFIX = "/api/v1"
+NOT_RUNNING = "PoW is not running"
+
+
+class BodySizeLimit:
+    """Answer 413 to request bodies above ``max_bytes`` before they are buffered."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_big = f"request body exceeds the node's limit of {self.max_bytes} bytes"
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await JSONResponse({"detail": too_big}, status_code=413)(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise HTTPException(status_code=413, detail=too_big)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _managers(request: Request) -> tuple[PowManager, InferenceManager]:
+    return request.app.state.pow, request.app.state.inference
+
+
+def derive_state(request: Request) -> ServiceState:
+    """The node's state from what actually runs; more than one running service is a fault: stop all, 409."""
+    pow_manager, inference = _managers(request)
+    pow_running, inference_running = pow_manager.is_running(), inference.is_running()
+    if pow_running and inference_running:
+        pow_manager.stop()
+        inference.down()
+        raise HTTPException(
+            status_code=409,
+            detail="Multiple services detected. MLNode allows only one service to run at a time. "
+            "All running services have been stopped.",
+        )
+    if pow_running:
+        return ServiceState.POW
+    if inference_running:
+        return ServiceState.INFERENCE
+    return ServiceState.STOPPED
+
+
+async def guard_service(request: Request) -> None:
+    """409 unless the node is STOPPED or already runs the service this path belongs to."""
+    current = await run_in_threadpool(derive_state, request)
+    requested = request.url.path.removeprefix(API_PREFIX).lstrip("/").split("/")[0].upper()
+    if current != ServiceState.STOPPED and current.value != requested:
+        raise HTTPException(
+            status_code=409,
+            detail=f"Cannot run {requested} because MLNode is currently in {current.value} mode. "
+            f"Please stop {current.value} first.",
+        )
+
+
+def _pow_response(manager: PowManager) -> dict[str, Any]:
+    return {"status": "OK", "pow_status": manager.status()}
+
+
+async def _run_pow(call: Callable[[], Any]) -> Any:
+    try:
+        return await run_in_threadpool(call)
+    except NotEnoughDeviceMemory as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+    except RuntimeError as exc:
+        if str(exc) == NOT_RUNNING:
+            raise HTTPException(status_code=400, detail=NOT_RUNNING) from None
+        raise
+
+
+def _require_node_numbering(request: PowInitRequestUrl | None, detail: str) -> None:
+    if request is None or request.node_id == -1 or request.node_count == -1:
+        raise HTTPException(status_code=400, detail=detail)
+
+
+pow_router = APIRouter(prefix="/pow", tags=["PoW"], dependencies=[Depends(guard_service)])
+
+
+@pow_router.post("/init", response_model=PowResponse)
+async def pow_init(request: Request, body: PowInitRequestUrl) -> dict[str, Any]:
+    """(Re)create the PoC workers for this request; phase IDLE."""
+    manager = request.app.state.pow
+    await _run_pow(lambda: manager.switch_to_pow(body))
+    return _pow_response(manager)
+
+
+@pow_router.post("/init/generate", response_model=PowResponse)
+async def pow_init_generate(request: Request, body: PowInitRequestUrl) -> dict[str, Any]:
+    """Start generating; restarts the workers only if the request differs from the running one."""
+    _require_node_numbering(body, "Node ID and node count must be set")
+    manager = request.app.state.pow
+
+    def run() -> None:
+        manager.ensure(body)
+        manager.set_phase(Phase.GENERATE)
+
+    await _run_pow(run)
+    return _pow_response(manager)
+
+
+@pow_router.post("/init/validate", response_model=PowResponse)
+async def pow_init_validate(request: Request, body: PowInitRequestUrl) -> dict[str, Any]:
+    """Start validating; restarts the workers only if the request differs from the running one."""
+    manager = request.app.state.pow
+
+    def run() -> None:
+        manager.ensure(body)
+        manager.set_phase(Phase.VALIDATE)
+
+    await _run_pow(run)
+    return _pow_response(manager)
+
+
+@pow_router.post("/phase/generate", response_model=PowResponse)
+async def pow_phase_generate(request: Request) -> dict[str, Any]:
+    manager = request.app.state.pow
+    if not manager.is_running():
+        raise HTTPException(status_code=400, detail=NOT_RUNNING)
+    _require_node_numbering(manager.init_request, "Node ID and node count must be set to start generating")
+    await _run_pow(lambda: manager.set_phase(Phase.GENERATE))
+    return _pow_response(manager)
+
+
+@pow_router.post("/phase/validate", response_model=PowResponse)
+async def pow_phase_validate(request: Request) -> dict[str, Any]:
+    manager = request.app.state.pow
+    if not manager.is_running():
+        raise HTTPException(status_code=400, detail=NOT_RUNNING)
+    await _run_pow(lambda: manager.set_phase(Phase.VALIDATE))
+    return _pow_response(manager)
+
+
+@pow_router.post("/validate")
+async def pow_validate(request: Request, body: ProofBatchModel) -> None:
+    """Queue a generator's batch for recomputation; the verdict arrives at ``{url}/validated``."""
+    manager = request.app.state.pow
+    try:
+        await _run_pow(lambda: manager.submit(body))
+    except BatchRejected as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return None
+
+
+@pow_router.get("/status")
+async def pow_status(request: Request) -> dict[str, Any]:
+    return request.app.state.pow.status()
+
+
+@pow_router.post("/stop", response_model=PowResponse)
+async def pow_stop(request: Request) -> dict[str, Any]:
+    manager = request.app.state.pow
+    if not manager.is_running() and manager.session is None:
+        return {"status": "OK", "pow_status": NOT_RUNNING}
+    await run_in_threadpool(manager.stop)
+    return _pow_response(manager)
+
+
+inference_router = APIRouter(prefix="/inference", tags=["Inference"], dependencies=[Depends(guard_service)])
+
+
+@inference_router.post("/up", response_model=StatusOK)
+async def inference_up(request: Request, body: InferenceInitRequest) -> Any:
+    """Start the configured inference server (restarting it if it runs); 503 if none is configured."""
+    manager: InferenceManager = request.app.state.inference
+    try:
+        await run_in_threadpool(manager.up, body)
+    except InferenceNotConfigured as exc:
+        return JSONResponse({"status": "ERROR", "message": str(exc)}, status_code=503)
+    except InferenceStartError as exc:
+        return JSONResponse({"status": "ERROR", "message": str(exc)}, status_code=500)
+    return {"status": "OK"}
+
+
+@inference_router.post("/down", response_model=StatusOK)
+async def inference_down(request: Request) -> dict[str, str]:
+    await run_in_threadpool(request.app.state.inference.down)
+    return {"status": "OK"}
+
+
+train_router = APIRouter(prefix="/train", tags=["Train"], dependencies=[Depends(guard_service)])
+
+
+@train_router.post("/start")
+async def train_start() -> None:
+    raise HTTPException(status_code=501, detail="training is not supported by this node")
+
+
+@train_router.post("/stop")
+async def train_stop() -> None:
+    raise HTTPException(status_code=400, detail="Training is not running")
+
+
+@train_router.get("/status")
+async def train_status() -> dict[str, bool]:
+    return {"status": False}
+
+
+api_router = APIRouter(tags=["API"])
+
+
+@api_router.get("/state", response_model=StateResponse)
+async def state(request: Request) -> dict[str, str]:
+    return {"state": (await run_in_threadpool(derive_state, request)).value}
+
+
+@api_router.post("/stop", response_model=StatusOK)
+async def stop_all(request: Request) -> dict[str, str]:
+    """Stop every service (PoC workers, inference server)."""
+    pow_manager, inference = _managers(request)
+
+    def run() -> None:
+        pow_manager.stop()
+        inference.down()
+
+    await run_in_threadpool(run)
+    return {"status": "OK"}
+
+
+def _gpu_summary() -> dict[str, Any]:
+    from gonka.node.resources import cuda_devices
+
+    try:
+        devices = cuda_devices("auto")
+    except Exception:
+        devices = []
+    return {
+        "available": bool(devices),
+        "count": len(devices),
+        "devices": [
+            {"index": d.index, "name": d.name, "total_gib": round(d.total_bytes / 2**30, 1)} for d in devices
+        ],
+    }
+
+
+ops_router = APIRouter(tags=["Operations"])
+
+
+@ops_router.get("/health")
+async def health(request: Request) -> JSONResponse:
+    """Liveness: 200 while every running service is healthy, else 503."""
+    pow_manager, inference = _managers(request)
+    healthy = pow_manager.is_healthy() and inference.is_healthy()
+    session = pow_manager.session
+    body = {
+        "status": "healthy" if healthy else "unhealthy",
+        "version": gonka.__version__,
+        "service_state": (await run_in_threadpool(derive_state, request)).value,
+        "gpu": request.app.state.gpu_summary,
+        "managers": {
+            "pow": {
+                "running": pow_manager.is_running(),
+                "healthy": pow_manager.is_healthy(),
+                "errors": list(session.errors[-3:]) if session else [],
+            },
+            "inference": {"running": inference.is_running(), "healthy": inference.is_healthy()},
+        },
+        "callbacks_pending": request.app.state.spool.pending(),
+    }
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@ops_router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the node accepts commands (started, callback delivery running, no failed service)."""
+    pow_manager, inference = _managers(request)
+    ready = bool(request.app.state.started) and pow_manager.is_healthy() and inference.is_healthy()
+    return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+
+
+@ops_router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: NodeSettings | None = None) -> FastAPI:
+    """Build a node application; ``settings`` defaults to :meth:`NodeSettings.from_env`."""
+    settings = settings or NodeSettings.from_env()
+    metrics_ = NodeMetrics()
+    spool = CallbackSpool(
+        settings.spool_dir,
+        metrics_,
+        timeout=settings.callback_timeout,
+        base_delay=settings.retry_base_delay,
+        max_delay=settings.retry_max_delay,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.gpu_summary = await run_in_threadpool(_gpu_summary)
+        spool.start()
+        app.state.started = True
+        logger.info(
+            "ML node started", extra={"spool_dir": str(settings.spool_dir), "version": gonka.__version__}
+        )
+        try:
+            yield
+        finally:
+            app.state.started = False
+            await run_in_threadpool(app.state.pow.stop)
+            await run_in_threadpool(app.state.inference.down)
+            await run_in_threadpool(spool.close)
+            logger.info("ML node stopped", extra={"callbacks_pending": spool.pending()})
+
+    app = FastAPI(
+        title="gonka ML node",
+        version=gonka.__version__,
+        description="Proof of Compute worker node speaking the Gonka ML node API.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics_
+    app.state.spool = spool
+    app.state.pow = PowManager(settings, spool, metrics_)
+    app.state.inference = InferenceManager(settings)
+    app.state.started = False
+    app.state.gpu_summary = {"available": False, "count": 0, "devices": []}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", extra={"path": request.url.path})
+        return JSONResponse({"detail": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
+
+    for router in (pow_router, inference_router, train_router, api_router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(ops_router)
+    return app
