@@ -11,7 +11,6 @@ from gonka.node.models import (
     InferenceInitRequest,
     PowInitRequestUrl,
     PowState,
-    ProofBatchModel,
     ServiceState,
 )
 from gonka.node.server import serve
@@ -24,7 +23,6 @@ __all__ = [
     "NodeSettings",
     "PowInitRequestUrl",
     "PowState",
-    "ProofBatchModel",
     "ServiceState",
     "create_app",
     "serve",

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import gonka
+from gonka.node import models as api
 from gonka.node.callbacks import CallbackSpool
 from gonka.node.inference import InferenceManager, InferenceNotConfigured, InferenceStartError
 from gonka.node.logs import logger
@@ -21,7 +22,6 @@ from gonka.node.models import (
     Phase,
     PowInitRequestUrl,
     PowResponse,
-    ProofBatchModel,
     ServiceState,
     StateResponse,
     StatusOK,
@@ -176,7 +176,7 @@ async def pow_phase_validate(request: Request) -> dict[str, Any]:
 
 
 @pow_router.post("/validate")
-async def pow_validate(request: Request, body: ProofBatchModel) -> None:
+async def pow_validate(request: Request, body: api.ProofBatch) -> None:
     """Queue a generator's batch for recomputation; the verdict arrives at ``{url}/validated``."""
     manager = request.app.state.pow
     try:

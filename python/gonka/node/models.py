@@ -1,4 +1,8 @@
-"""Request and response bodies of the ML node HTTP API (the reference ML node's JSON, field for field)."""
+"""Request and response bodies of the ML node HTTP API (the reference ML node's JSON, field for field).
+
+``Params`` and ``ProofBatch`` here are the wire schemas (validation, OpenAPI); the PoC computations use
+:class:`gonka.poc.Params` and :class:`gonka.poc.ProofBatch`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import math
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 # Largest ProofBatch the node accepts on /pow/validate. dapi sends samples of 200 nonces; anything far larger
 # is either a mistake or an attempt to tie up the validators' GPUs.
@@ -39,11 +43,9 @@ class Phase:
     STOP = 3
 
 
-class ParamsModel(BaseModel):
+class Params(BaseModel):
     """PoC model shape. Defaults are the reference ML node's ``Params()`` defaults, so omitted fields mean
     the same."""
-
-    model_config = ConfigDict(title="Params")
 
     dim: int = Field(2048, ge=1)
     n_layers: int = Field(16, ge=1)
@@ -58,7 +60,7 @@ class ParamsModel(BaseModel):
     seq_len: int = Field(16, ge=1)
 
     @model_validator(mode="after")
-    def _heads_divide_dim(self) -> ParamsModel:
+    def _heads_divide_dim(self) -> Params:
         if self.dim % self.n_heads:
             raise ValueError(f"dim ({self.dim}) must be a multiple of n_heads ({self.n_heads})")
         if self.n_heads % self.n_kv_heads:
@@ -81,7 +83,7 @@ class PowInitRequest(BaseModel):
     batch_size: int = Field(ge=1, le=1_000_000)
     r_target: float = Field(gt=0)
     fraud_threshold: float = Field(ge=0)
-    params: ParamsModel = ParamsModel()
+    params: Params = Params()
 
     @field_validator("r_target", "fraud_threshold")
     @classmethod
@@ -111,9 +113,7 @@ class PowInitRequestUrl(PowInitRequest):
         return value.rstrip("/")
 
 
-class ProofBatchModel(BaseModel):
-    model_config = ConfigDict(title="ProofBatch")
-
+class ProofBatch(BaseModel):
     public_key: str = Field(min_length=1, max_length=1024)
     block_hash: str = Field(min_length=1, max_length=256)
     block_height: int = Field(ge=0)
@@ -122,7 +122,7 @@ class ProofBatchModel(BaseModel):
     node_id: int = 0
 
     @model_validator(mode="after")
-    def _consistent(self) -> ProofBatchModel:
+    def _consistent(self) -> ProofBatch:
         if len(self.nonces) != len(self.dist):
             raise ValueError(
                 f"nonces and dist must have the same length (got {len(self.nonces)} and {len(self.dist)})"

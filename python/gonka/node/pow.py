@@ -17,10 +17,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from gonka.node import models as api
 from gonka.node.callbacks import CallbackSpool
 from gonka.node.logs import logger, redact_url
 from gonka.node.metrics import NodeMetrics
-from gonka.node.models import Phase, PowInitRequestUrl, PowState, ProofBatchModel
+from gonka.node.models import Phase, PowInitRequestUrl, PowState
 from gonka.node.resources import GpuGroup, cuda_devices, group_memory_need, plan_groups
 from gonka.node.settings import NodeSettings
 from gonka.node.worker import ERROR, GENERATED, READY, VALIDATED, WorkerConfig, run_worker
@@ -45,7 +46,7 @@ class BatchRejected(ValueError):
 
 @dataclass
 class _Job:
-    batch: ProofBatchModel
+    batch: api.ProofBatch
     chunks_left: int
     dists: dict[int, float] = field(default_factory=dict)
 
@@ -208,7 +209,7 @@ class PowSession:
         return {"status": state.value, "is_model_initialized": initialized}
 
     # -- validation ------------------------------------------------------------------------------------------
-    def submit(self, batch: ProofBatchModel) -> int:
+    def submit(self, batch: api.ProofBatch) -> int:
         if batch.block_hash != self.request.block_hash:
             raise BatchRejected(
                 f"batch block_hash {batch.block_hash!r} differs from the block_hash this node's PoC model "
@@ -380,7 +381,7 @@ class PowManager:
             return {"status": PowState.NOT_LOADED.value}
         return session.status()
 
-    def submit(self, batch: ProofBatchModel) -> int:
+    def submit(self, batch: api.ProofBatch) -> int:
         session = self.session
         if session is None or not session.is_running():
             raise RuntimeError("PoW is not running")
