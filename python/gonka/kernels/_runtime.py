@@ -1,0 +1,59 @@
+"""What the kernels need to know about where they run: interpreter or GPU, and which GPU generation."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import torch
+import triton.language as tl
+
+
+def interpreting() -> bool:
+    """True when Triton runs kernels on the CPU through its interpreter (``TRITON_INTERPRET=1``)."""
+    return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
+
+
+@functools.cache
+def _device_properties(index: int) -> tuple[int, int, int]:
+    props = torch.cuda.get_device_properties(index)
+    return props.major, props.minor, props.multi_processor_count
+
+
+def capability(device: torch.device) -> tuple[int, int]:
+    """CUDA compute capability of ``device``; (0, 0) off CUDA (the interpreter)."""
+    if device.type != "cuda":
+        return (0, 0)
+    major, minor, _ = _device_properties(
+        device.index if device.index is not None else torch.cuda.current_device()
+    )
+    return major, minor
+
+
+def num_programs(device: torch.device) -> int:
+    """Programs of a persistent grid: one per multiprocessor; a handful under the interpreter."""
+    if device.type != "cuda":
+        return 4
+    return _device_properties(device.index if device.index is not None else torch.cuda.current_device())[2]
+
+
+def is_hopper(device: torch.device) -> bool:
+    return capability(device)[0] == 9
+
+
+def check_rows(name: str, tensor: torch.Tensor, width: int) -> None:
+    """Kernels address 2-D operands as rows with unit column stride; say clearly when a caller breaks that."""
+    if tensor.dim() != 2 or tensor.shape[1] != width or tensor.stride(1) != 1:
+        raise ValueError(
+            f"{name}: expected a 2-D tensor with {width} unit-stride columns, "
+            f"got shape {tuple(tensor.shape)} and strides {tensor.stride()}"
+        )
+
+
+# Triton types for the dtypes the engine runs in.
+TL_DTYPES = {torch.float16: tl.float16, torch.float32: tl.float32, torch.bfloat16: tl.bfloat16}
+
+
+def dot_precision(dtype: torch.dtype) -> str:
+    """float32 operands (the CPU-oracle dtype) are multiplied exactly, never through tf32."""
+    return "ieee" if dtype == torch.float32 else "tf32"
