@@ -1,0 +1,339 @@
+"""Sync and async clients of a Gonka node's public API: Cosmos REST (``/chain-api/``), CometBFT RPC
+(``/chain-rpc/``) and the dapi (``/v1/``).
+
+Both clients expose the same methods; the async one's are coroutines. Requests and multi-step procedures
+live in
+:mod:`gonka.client.queries` and :mod:`gonka.client.flows`, so the two differ only in how they do I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from gonka.client import flows, queries
+from gonka.client.flows import GasSettings, Prepared
+from gonka.client.models import (
+    Account,
+    CoinAmount,
+    EpochParticipants,
+    EpochPerformanceSummary,
+    InferenceParams,
+    NetInfo,
+    NodeStatus,
+    Participant,
+    Proposal,
+    SigningInfo,
+    SimulateResult,
+    SlashingParams,
+    TallyResult,
+    TxResult,
+    ValidatorSigning,
+)
+from gonka.client.signing import TxSpec, resolve_signing_target
+from gonka.client.transport import AsyncTransport, Endpoints, RetryPolicy, SyncTransport
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class _Base:
+    def __init__(
+        self,
+        node_url: str | None,
+        *,
+        rest_url: str | None,
+        rpc_url: str | None,
+        dapi_url: str | None,
+        chain_id: str | None,
+        retries: int,
+        backoff: float,
+    ) -> None:
+        self.endpoints = Endpoints.for_node(node_url, rest_url=rest_url, rpc_url=rpc_url, dapi_url=dapi_url)
+        self.retry = RetryPolicy(attempts=max(1, retries), backoff=backoff)
+        self._chain_id = chain_id
+
+
+class Client(_Base):
+    """Blocking client. ``node_url`` defaults to ``$GONKA_NODE_URL``, then ``http://node2.gonka.ai:8000``.
+
+    >>> with Client("http://node2.gonka.ai:8000") as c:          # doctest: +SKIP
+    ...     c.tally(12).yes_ratio
+    """
+
+    def __init__(
+        self,
+        node_url: str | None = None,
+        *,
+        rest_url: str | None = None,
+        rpc_url: str | None = None,
+        dapi_url: str | None = None,
+        chain_id: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = 3,
+        backoff: float = 0.25,
+        http: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            node_url,
+            rest_url=rest_url,
+            rpc_url=rpc_url,
+            dapi_url=dapi_url,
+            chain_id=chain_id,
+            retries=retries,
+            backoff=backoff,
+        )
+        self._t = SyncTransport(self.endpoints, timeout=timeout, retry=self.retry, http=http)
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._t.close()
+
+    # --- queries ---
+
+    def account(self, address: str) -> Account:
+        return self._t.drive(flows.account_flow(address))
+
+    def balances(self, address: str) -> list[CoinAmount]:
+        return self._t.run(queries.balances(address))
+
+    def participant(self, address: str) -> Participant:
+        return self._t.run(queries.participant(address))
+
+    def current_epoch(self) -> int:
+        return self._t.run(queries.current_epoch())
+
+    def epoch_participants(self, epoch: int | str = "current") -> EpochParticipants:
+        return self._t.run(queries.epoch_participants(epoch))
+
+    def epoch_performance(self, epoch_index: int, participant: str) -> EpochPerformanceSummary:
+        return self._t.run(queries.epoch_performance(epoch_index, participant))
+
+    def inference_params(self) -> InferenceParams:
+        return self._t.run(queries.inference_params())
+
+    def proposal(self, proposal_id: int) -> Proposal:
+        return self._t.run(queries.proposal(proposal_id))
+
+    def tally(self, proposal_id: int) -> TallyResult:
+        return self._t.run(queries.tally(proposal_id))
+
+    def signing_info(self, consensus_address: str) -> SigningInfo:
+        return self._t.run(queries.signing_info(consensus_address))
+
+    def slashing_params(self) -> SlashingParams:
+        return self._t.run(queries.slashing_params())
+
+    def validator_signing(self, address: str) -> ValidatorSigning:
+        """Jailed? missed blocks in the window? ``address``: account (gonka1), operator (gonkavaloper1) or
+        consensus (gonkavalcons1) address."""
+        return self._t.drive(resolve_signing_target(address))
+
+    def node_status(self) -> NodeStatus:
+        return self._t.run(queries.node_status())
+
+    def net_info(self) -> NetInfo:
+        return self._t.run(queries.net_info())
+
+    def chain_id(self) -> str:
+        """The chain id given at construction, else the node's (``/status`` ``node_info.network``), cached."""
+        if self._chain_id is None:
+            self._chain_id = self.node_status().network
+        return self._chain_id
+
+    # --- txs ---
+
+    def simulate(self, raw: bytes) -> SimulateResult:
+        return self._t.run(queries.simulate(raw))
+
+    def broadcast(self, raw: bytes) -> TxResult:
+        return self._t.run(queries.broadcast(raw))
+
+    def get_tx(self, txhash: str) -> TxResult:
+        return self._t.run(queries.get_tx(txhash))
+
+    def wait_for_tx(self, txhash: str, *, timeout: float = 60.0, poll_interval: float = 1.0) -> TxResult:
+        return self._t.drive(flows.wait_flow(txhash, timeout=timeout, poll_interval=poll_interval))
+
+    def prepare(
+        self, messages: Sequence[Any], key: Any, *, gas: GasSettings | None = None, **spec: Any
+    ) -> Prepared:
+        """Sign without sending (dry run): account number and sequence from the chain, gas simulated unless
+        given."""
+        tx = TxSpec(
+            messages=list(messages), key=key, chain_id=spec.pop("chain_id", None) or self.chain_id(), **spec
+        )
+        return self._t.drive(
+            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=tx.unordered)
+        )
+
+    def send(
+        self,
+        messages: Sequence[Any],
+        key: Any,
+        *,
+        gas: GasSettings | None = None,
+        wait: bool = True,
+        wait_timeout: float = 60.0,
+        poll_interval: float = 1.0,
+        **spec: Any,
+    ) -> TxResult:
+        """Sign, broadcast (sync mode) and, with ``wait``, return the tx's result once it is in a block.
+
+        ``spec``: ``memo``, ``fee_granter``, ``unordered``, ``timeout_duration`` (seconds, unordered txs),
+        ``chain_id``. A sequence mismatch is retried once with the node's expected sequence.
+        """
+        tx = TxSpec(
+            messages=list(messages), key=key, chain_id=spec.pop("chain_id", None) or self.chain_id(), **spec
+        )
+        flow = flows.send_flow(
+            tx.address,
+            tx.sign,
+            gas or GasSettings(),
+            unordered=tx.unordered,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )
+        return self._t.drive(flow)
+
+
+class AsyncClient(_Base):
+    """The :class:`Client` API as coroutines, over ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        node_url: str | None = None,
+        *,
+        rest_url: str | None = None,
+        rpc_url: str | None = None,
+        dapi_url: str | None = None,
+        chain_id: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = 3,
+        backoff: float = 0.25,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            node_url,
+            rest_url=rest_url,
+            rpc_url=rpc_url,
+            dapi_url=dapi_url,
+            chain_id=chain_id,
+            retries=retries,
+            backoff=backoff,
+        )
+        self._t = AsyncTransport(self.endpoints, timeout=timeout, retry=self.retry, http=http)
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._t.close()
+
+    # --- queries ---
+
+    async def account(self, address: str) -> Account:
+        return await self._t.drive(flows.account_flow(address))
+
+    async def balances(self, address: str) -> list[CoinAmount]:
+        return await self._t.run(queries.balances(address))
+
+    async def participant(self, address: str) -> Participant:
+        return await self._t.run(queries.participant(address))
+
+    async def current_epoch(self) -> int:
+        return await self._t.run(queries.current_epoch())
+
+    async def epoch_participants(self, epoch: int | str = "current") -> EpochParticipants:
+        return await self._t.run(queries.epoch_participants(epoch))
+
+    async def epoch_performance(self, epoch_index: int, participant: str) -> EpochPerformanceSummary:
+        return await self._t.run(queries.epoch_performance(epoch_index, participant))
+
+    async def inference_params(self) -> InferenceParams:
+        return await self._t.run(queries.inference_params())
+
+    async def proposal(self, proposal_id: int) -> Proposal:
+        return await self._t.run(queries.proposal(proposal_id))
+
+    async def tally(self, proposal_id: int) -> TallyResult:
+        return await self._t.run(queries.tally(proposal_id))
+
+    async def signing_info(self, consensus_address: str) -> SigningInfo:
+        return await self._t.run(queries.signing_info(consensus_address))
+
+    async def slashing_params(self) -> SlashingParams:
+        return await self._t.run(queries.slashing_params())
+
+    async def validator_signing(self, address: str) -> ValidatorSigning:
+        return await self._t.drive(resolve_signing_target(address))
+
+    async def node_status(self) -> NodeStatus:
+        return await self._t.run(queries.node_status())
+
+    async def net_info(self) -> NetInfo:
+        return await self._t.run(queries.net_info())
+
+    async def chain_id(self) -> str:
+        if self._chain_id is None:
+            self._chain_id = (await self.node_status()).network
+        return self._chain_id
+
+    # --- txs ---
+
+    async def simulate(self, raw: bytes) -> SimulateResult:
+        return await self._t.run(queries.simulate(raw))
+
+    async def broadcast(self, raw: bytes) -> TxResult:
+        return await self._t.run(queries.broadcast(raw))
+
+    async def get_tx(self, txhash: str) -> TxResult:
+        return await self._t.run(queries.get_tx(txhash))
+
+    async def wait_for_tx(
+        self, txhash: str, *, timeout: float = 60.0, poll_interval: float = 1.0
+    ) -> TxResult:
+        return await self._t.drive(flows.wait_flow(txhash, timeout=timeout, poll_interval=poll_interval))
+
+    async def prepare(
+        self, messages: Sequence[Any], key: Any, *, gas: GasSettings | None = None, **spec: Any
+    ) -> Prepared:
+        chain_id = spec.pop("chain_id", None) or await self.chain_id()
+        tx = TxSpec(messages=list(messages), key=key, chain_id=chain_id, **spec)
+        return await self._t.drive(
+            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=tx.unordered)
+        )
+
+    async def send(
+        self,
+        messages: Sequence[Any],
+        key: Any,
+        *,
+        gas: GasSettings | None = None,
+        wait: bool = True,
+        wait_timeout: float = 60.0,
+        poll_interval: float = 1.0,
+        **spec: Any,
+    ) -> TxResult:
+        chain_id = spec.pop("chain_id", None) or await self.chain_id()
+        tx = TxSpec(messages=list(messages), key=key, chain_id=chain_id, **spec)
+        flow = flows.send_flow(
+            tx.address,
+            tx.sign,
+            gas or GasSettings(),
+            unordered=tx.unordered,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )
+        return await self._t.drive(flow)

@@ -1,0 +1,225 @@
+"""The catalogue of node requests: each function returns a :class:`Call` (no I/O), run by a sync or async
+client.
+
+REST paths are the Cosmos SDK / inference module grpc-gateway routes (served under ``/chain-api/`` by a public
+node), RPC paths are CometBFT's (``/chain-rpc/``), dapi paths are the API node's public ``/v1/`` routes.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import quote
+
+from gonka.client.errors import chain_error
+from gonka.client.models import (
+    Account,
+    CoinAmount,
+    EpochParticipants,
+    EpochPerformanceSummary,
+    InferenceParams,
+    NetInfo,
+    NodeStatus,
+    Participant,
+    Proposal,
+    SigningInfo,
+    SimulateResult,
+    SlashingParams,
+    TallyResult,
+    TxResult,
+)
+from gonka.client.transport import Call
+from gonka.errors import InvalidInput
+
+INFERENCE = "/productscience/inference/inference"
+
+
+def _segment(value: str | int, what: str) -> str:
+    text = str(value).strip()
+    if not text:
+        raise InvalidInput(f"{what} must not be empty")
+    return quote(text, safe="")
+
+
+def _non_negative(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(f"{what} must be a non-negative integer, got {value!r}")
+    return value
+
+
+# --- accounts and bank ---
+
+
+def account(address: str) -> Call[Account]:
+    return Call(
+        "rest",
+        "GET",
+        f"/cosmos/auth/v1beta1/accounts/{_segment(address, 'address')}",
+        parse=Account.from_response,
+    )
+
+
+def balances(address: str) -> Call[list[CoinAmount]]:
+    return Call(
+        "rest",
+        "GET",
+        f"/cosmos/bank/v1beta1/balances/{_segment(address, 'address')}",
+        params={"pagination.limit": "1000"},
+        parse=lambda p: [CoinAmount.model_validate(c) for c in p["balances"]],
+    )
+
+
+# --- inference module and dapi ---
+
+
+def participant(address: str) -> Call[Participant]:
+    return Call(
+        "rest",
+        "GET",
+        f"{INFERENCE}/participant/{_segment(address, 'participant address')}",
+        parse=lambda p: Participant.model_validate(p["participant"]),
+    )
+
+
+def current_epoch() -> Call[int]:
+    return Call("rest", "GET", f"{INFERENCE}/get_current_epoch", parse=lambda p: int(p["epoch"]))
+
+
+def epoch_participants(epoch: int | str = "current") -> Call[EpochParticipants]:
+    if epoch != "current":
+        _non_negative(epoch, "epoch")  # type: ignore[arg-type]
+    return Call("dapi", "GET", f"/v1/epochs/{epoch}/participants", parse=EpochParticipants.from_response)
+
+
+def epoch_performance(epoch_index: int, participant_address: str) -> Call[EpochPerformanceSummary]:
+    path = (
+        f"{INFERENCE}/epoch_performance_summary/{_non_negative(epoch_index, 'epoch index')}"
+        f"/{_segment(participant_address, 'participant address')}"
+    )
+    return Call(
+        "rest",
+        "GET",
+        path,
+        parse=lambda p: EpochPerformanceSummary.model_validate(p["epochPerformanceSummary"]),
+    )
+
+
+def inference_params() -> Call[InferenceParams]:
+    return Call(
+        "rest", "GET", f"{INFERENCE}/params", parse=lambda p: InferenceParams.model_validate(p["params"])
+    )
+
+
+# --- governance ---
+
+
+def proposal(proposal_id: int) -> Call[Proposal]:
+    pid = _non_negative(proposal_id, "proposal id")
+    return Call(
+        "rest",
+        "GET",
+        f"/cosmos/gov/v1/proposals/{pid}",
+        parse=lambda p: Proposal.model_validate(p["proposal"]),
+    )
+
+
+def tally(proposal_id: int) -> Call[TallyResult]:
+    pid = _non_negative(proposal_id, "proposal id")
+    return Call(
+        "rest",
+        "GET",
+        f"/cosmos/gov/v1/proposals/{pid}/tally",
+        parse=lambda p: TallyResult.model_validate(p["tally"]),
+    )
+
+
+# --- slashing and staking ---
+
+
+def signing_info(consensus_address: str) -> Call[SigningInfo]:
+    return Call(
+        "rest",
+        "GET",
+        f"/cosmos/slashing/v1beta1/signing_infos/{_segment(consensus_address, 'consensus address')}",
+        parse=lambda p: SigningInfo.model_validate(p["val_signing_info"]),
+    )
+
+
+def slashing_params() -> Call[SlashingParams]:
+    return Call(
+        "rest",
+        "GET",
+        "/cosmos/slashing/v1beta1/params",
+        parse=lambda p: SlashingParams.model_validate(p["params"]),
+    )
+
+
+def validator(operator_address: str) -> Call[dict[str, Any]]:
+    return Call(
+        "rest",
+        "GET",
+        f"/cosmos/staking/v1beta1/validators/{_segment(operator_address, 'validator operator address')}",
+        parse=lambda p: dict(p["validator"]),
+    )
+
+
+# --- CometBFT RPC ---
+
+
+def node_status() -> Call[NodeStatus]:
+    return Call("rpc", "GET", "/status", parse=NodeStatus.from_rpc)
+
+
+def net_info() -> Call[NetInfo]:
+    return Call("rpc", "GET", "/net_info", parse=NetInfo.from_rpc)
+
+
+# --- txs ---
+
+
+def _tx_bytes(raw: bytes) -> str:
+    if not isinstance(raw, (bytes, bytearray)) or not raw:
+        raise InvalidInput("tx must be non-empty TxRaw bytes")
+    return base64.b64encode(bytes(raw)).decode()
+
+
+def simulate(raw: bytes) -> Call[SimulateResult]:
+    return Call(
+        "rest",
+        "POST",
+        "/cosmos/tx/v1beta1/simulate",
+        body={"tx_bytes": _tx_bytes(raw)},
+        parse=lambda p: SimulateResult.model_validate(p["gas_info"]),
+    )
+
+
+def _checked_tx_response(payload: dict[str, Any]) -> TxResult:
+    result = TxResult.model_validate(payload["tx_response"])
+    if result.code != 0:
+        raise chain_error(
+            code=result.code, codespace=result.codespace, raw_log=result.raw_log, txhash=result.txhash
+        )
+    return result
+
+
+def broadcast(raw: bytes) -> Call[TxResult]:
+    """Broadcast in sync mode: the answer is CheckTx's; a non-zero code raises the matching
+    :class:`ChainError`."""
+    return Call(
+        "rest",
+        "POST",
+        "/cosmos/tx/v1beta1/txs",
+        body={"tx_bytes": _tx_bytes(raw), "mode": "BROADCAST_MODE_SYNC"},
+        parse=_checked_tx_response,
+        idempotent=False,
+    )
+
+
+def get_tx(txhash: str) -> Call[TxResult]:
+    """An included tx; a failed one (non-zero code in its block) raises the matching :class:`ChainError`."""
+    return Call(
+        "rest",
+        "GET",
+        f"/cosmos/tx/v1beta1/txs/{_segment(txhash.upper(), 'tx hash')}",
+        parse=_checked_tx_response,
+    )
