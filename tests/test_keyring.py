@@ -2,8 +2,8 @@
 
 The keyring files are written here by an independent encoder: the JWE is assembled from `cryptography`
 primitives exactly as jose2go does for 99designs/keyring (PBES2-HS256+A128KW, p2c 8192, 12-byte salt,
-A256GCM),
-and the keyring record is serialized with cosmpy's generated `cosmos.crypto.keyring.v1.Record` protobuf.
+A256GCM), and the keyring record is serialized with cosmpy's generated `cosmos.crypto.keyring.v1.Record`
+protobuf.
 """
 
 from __future__ import annotations

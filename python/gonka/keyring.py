@@ -1,17 +1,12 @@
 """Read keys from the Cosmos SDK ``file`` keyring that ``inferenced`` writes (``--keyring-backend file``).
 
 Layout (Cosmos SDK 0.50/0.53 over the cosmos fork of 99designs/keyring): ``<home>/keyring-file/`` holds one
-file
-per item, named by the item key with ``%`` and ``/`` percent-escaped: ``<name>.info`` (the key record),
-``<hex address>.address`` (points at ``<name>.info``) and ``keyhash`` (a bcrypt hash of the passphrase,
-used only
-by the SDK's prompt). Each item file is a compact JWE (``PBES2-HS256+A128KW`` key wrapping, ``A256GCM``
-content
-encryption, passphrase-derived key) whose payload is the JSON of the keyring item
-``{"Key", "Data" (base64), ...}``; ``Data`` of a ``.info`` item is a protobuf
-``cosmos.crypto.keyring.v1.Record``.
-The JWE's authentication tag already proves the passphrase, so a wrong one is reported without consulting
-``keyhash``.
+file per item, named by the item key with ``%`` and ``/`` percent-escaped: ``<name>.info`` (the key record),
+``<hex address>.address`` (points at ``<name>.info``) and ``keyhash`` (a bcrypt hash of the passphrase, used
+only by the SDK's prompt). Each item file is a compact JWE (``PBES2-HS256+A128KW`` key wrapping, ``A256GCM``
+content encryption, passphrase-derived key) whose payload is the JSON of the keyring item ``{"Key", "Data"
+(base64), ...}``; ``Data`` of a ``.info`` item is a protobuf ``cosmos.crypto.keyring.v1.Record``. The JWE's
+authentication tag already proves the passphrase, so a wrong one is reported without consulting ``keyhash``.
 """
 
 from __future__ import annotations
@@ -40,7 +35,8 @@ _RECORD_KINDS = {3: "local", 4: "ledger", 5: "multi", 6: "offline"}
 
 class KeyringError(GonkaError):
     """A keyring key could not be read: missing, wrong passphrase, or an entry this reader does not
-    support."""
+    support.
+    """
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,8 @@ def _unescape(file_name: str) -> str:
 
 class FileKeyring:
     """The ``file`` keyring under ``home`` (the ``inferenced`` home, or its ``keyring-file`` directory
-    itself)."""
+    itself).
+    """
 
     def __init__(self, home: str | os.PathLike[str], password: str) -> None:
         root = Path(home).expanduser()
@@ -85,8 +82,8 @@ class FileKeyring:
         path = self.directory / _escape(item_key)
         if not path.is_file():
             known = ", ".join(self.names()) or "none"
-            raise KeyringError(f"key {item_key.removesuffix('.info')!r} not in {self.directory} (keys:
-            {known})")
+            name = item_key.removesuffix(".info")
+            raise KeyringError(f"key {name!r} not in {self.directory} (keys: {known})")
         token = jwe.JWE()
         token.allowed_algs = [JWE_KEY_ALGORITHM, JWE_CONTENT_ALGORITHM]
         try:
@@ -118,8 +115,9 @@ class FileKeyring:
         if record.kind != "local" or record.private_key is None:
             raise KeyringError(f"key {name!r} is a {record.kind} key: its private key is not in the keyring")
         if record.private_key_type != SECP256K1_PRIVKEY_TYPE:
-            raise KeyringError(f"key {name!r} has type {record.private_key_type}; only secp256k1 keys sign
-            txs")
+            raise KeyringError(
+                f"key {name!r} has type {record.private_key_type}; only secp256k1 keys sign txs"
+            )
         from gonka.keys import PrivateKey
 
         return PrivateKey.from_bytes(record.private_key)
@@ -143,7 +141,8 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
 
 def _fields(data: bytes) -> dict[int, list[Any]]:
     """Field number -> values (ints for varints, bytes for length-delimited); other wire types are
-    rejected."""
+    rejected.
+    """
     out: dict[int, list[Any]] = {}
     pos = 0
     while pos < len(data):

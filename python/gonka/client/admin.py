@@ -53,7 +53,9 @@ def claim_recover(
 
 
 class AdminClient:
-    """Blocking admin client. ``admin_url`` defaults to ``$GONKA_ADMIN_URL``, then ``http://localhost:9200``."""
+    """Blocking admin client. ``admin_url`` defaults to ``$GONKA_ADMIN_URL``, then
+    ``http://localhost:9200``.
+    """
 
     def __init__(
         self,

@@ -1,9 +1,8 @@
 """Sync and async clients of a Gonka node's public API: Cosmos REST (``/chain-api/``), CometBFT RPC
 (``/chain-rpc/``) and the dapi (``/v1/``).
 
-Both clients expose the same methods; the async one's are coroutines. Requests and multi-step procedures
-live in
-:mod:`gonka.client.queries` and :mod:`gonka.client.flows`, so the two differ only in how they do I/O.
+Both clients expose the same methods; the async one's are coroutines. Requests and multi-step procedures live
+in :mod:`gonka.client.queries` and :mod:`gonka.client.flows`, so the two differ only in how they do I/O.
 """
 
 from __future__ import annotations
@@ -131,8 +130,9 @@ class Client(_Base):
         return self._t.run(queries.slashing_params())
 
     def validator_signing(self, address: str) -> ValidatorSigning:
-        """Jailed? missed blocks in the window? ``address``: account (gonka1), operator (gonkavaloper1) or
-        consensus (gonkavalcons1) address."""
+        """Jailed? missed blocks in the window? ``address``: account (gonka1), operator
+        (gonkavaloper1) or consensus (gonkavalcons1) address.
+        """
         return self._t.drive(resolve_signing_target(address))
 
     def node_status(self) -> NodeStatus:
@@ -142,7 +142,9 @@ class Client(_Base):
         return self._t.run(queries.net_info())
 
     def chain_id(self) -> str:
-        """The chain id given at construction, else the node's (``/status`` ``node_info.network``), cached."""
+        """The chain id given at construction, else the node's (``/status`` ``node_info.network``),
+        cached.
+        """
         if self._chain_id is None:
             self._chain_id = self.node_status().network
         return self._chain_id
@@ -164,8 +166,9 @@ class Client(_Base):
     def prepare(
         self, messages: Sequence[Any], key: Any, *, gas: GasSettings | None = None, **spec: Any
     ) -> Prepared:
-        """Sign without sending (dry run): account number and sequence from the chain, gas simulated unless
-        given."""
+        """Sign without sending (dry run): account number and sequence from the chain, gas simulated
+        unless given.
+        """
         tx = TxSpec(
             messages=list(messages), key=key, chain_id=spec.pop("chain_id", None) or self.chain_id(), **spec
         )
@@ -184,10 +187,11 @@ class Client(_Base):
         poll_interval: float = 1.0,
         **spec: Any,
     ) -> TxResult:
-        """Sign, broadcast (sync mode) and, with ``wait``, return the tx's result once it is in a block.
+        """Sign, broadcast (sync mode) and, with ``wait``, return the tx's result once it is in a
+        block.
 
-        ``spec``: ``memo``, ``fee_granter``, ``unordered``, ``timeout_duration`` (seconds, unordered txs),
-        ``chain_id``. A sequence mismatch is retried once with the node's expected sequence.
+        ``spec``: ``memo``, ``fee_granter``, ``unordered``, ``timeout_duration`` (seconds, unordered
+        txs), ``chain_id``. A sequence mismatch is retried once with the node's expected sequence.
         """
         tx = TxSpec(
             messages=list(messages), key=key, chain_id=spec.pop("chain_id", None) or self.chain_id(), **spec

@@ -1,10 +1,9 @@
 """Errors of the chain client, and how node responses map onto them.
 
-A :class:`ChainError` carries what the chain said (``code``, ``codespace``, ``raw_log``); its subclasses
-name the
-failures a caller reacts to differently (refetch the sequence, raise gas, raise fees). Transport-level
-failures
-(:class:`Timeout`, :class:`NodeUnreachable`) and unusable answers (:class:`BadResponse`) are not chain errors.
+A :class:`ChainError` carries what the chain said (``code``, ``codespace``, ``raw_log``); its subclasses name
+the failures a caller reacts to differently (refetch the sequence, raise gas, raise fees). Transport-level
+failures (:class:`Timeout`, :class:`NodeUnreachable`) and unusable answers (:class:`BadResponse`) are not
+chain errors.
 """
 
 from __future__ import annotations
@@ -90,7 +89,8 @@ class NodeUnreachable(GonkaError):
 
 class BadResponse(GonkaError):
     """The node answered with something unusable: a 5xx without a chain error, non-JSON, or an unexpected
-    shape."""
+    shape.
+    """
 
     def __init__(self, message: str, *, status: int | None = None, body: str = "") -> None:
         super().__init__(message)
@@ -111,10 +111,9 @@ def chain_error(
 ) -> ChainError:
     """The most specific :class:`ChainError` for a chain answer.
 
-    ``grpc`` marks a grpc-gateway error body, whose ``code`` is a gRPC status rather than an ABCI code; the
-    SDK's
-    message text is then the only reliable hint (e.g. a failed simulation reports a sequence mismatch as gRPC
-    "Unknown").
+    ``grpc`` marks a grpc-gateway error body, whose ``code`` is a gRPC status rather than an ABCI code;
+    the SDK's message text is then the only reliable hint (e.g. a failed simulation reports a sequence
+    mismatch as gRPC "Unknown").
     """
     kw: dict[str, Any] = {"code": code, "codespace": codespace, "raw_log": raw_log, "txhash": txhash}
     sdk = codespace == SDK_CODESPACE and not grpc

@@ -1,8 +1,7 @@
 """Multi-request procedures written once, without I/O, as generators of :class:`Call`/:class:`Sleep` steps.
 
-A driver (sync or async transport) runs each yielded call and sends back its result, or throws its error
-into the
-generator, so a flow handles chain errors with ordinary ``try``/``except``.
+A driver (sync or async transport) runs each yielded call and sends back its result, or throws its error into
+the generator, so a flow handles chain errors with ordinary ``try``/``except``.
 """
 
 from __future__ import annotations
@@ -25,8 +24,9 @@ SignFn = Callable[[int, int, int, int], bytes]
 
 @dataclass(frozen=True)
 class GasSettings:
-    """``gas=None`` simulates and multiplies the gas used by ``gas_adjustment``; ``fee=None`` pays
-    gas x the chain's minimum gas price (``fee_params.min_gas_price_ngonka``)."""
+    """``gas=None`` simulates and multiplies the gas used by ``gas_adjustment``; ``fee=None`` pays gas x
+    the chain's minimum gas price (``fee_params.min_gas_price_ngonka``).
+    """
 
     gas: int | None = None
     gas_adjustment: float = 1.5
@@ -71,8 +71,7 @@ def prepare_flow(
     seq = 0 if unordered else (account.sequence if sequence is None else sequence)
     gas_limit = gas.gas
     if gas_limit is None:
-        # Simulation runs with an infinite gas meter and skips fee checks, so a zero gas limit and fee are
-        # fine.
+        # Simulation runs with an infinite gas meter and skips fee checks: a zero gas limit and fee are fine.
         simulated = yield queries.simulate(sign(account.account_number, seq, 0, 0))
         gas_limit = max(1, math.ceil(simulated.gas_used * gas.gas_adjustment))
     fee = gas.fee
@@ -96,10 +95,8 @@ def send_flow(
     """Prepare, broadcast (sync mode) and optionally wait for inclusion.
 
     A sequence mismatch (from simulation or CheckTx) is handled once: the account is fetched again and the
-    tx is
-    re-signed with the sequence the node expects (parsed from its log: it counts txs still in the mempool,
-    which
-    the committed account state does not), falling back to the refetched one.
+    tx is re-signed with the sequence the node expects (parsed from its log: it counts txs still in the
+    mempool, which the committed account state does not), falling back to the refetched one.
     """
     sequence: int | None = None
     for attempt in (1, 2):
@@ -119,7 +116,8 @@ def send_flow(
 
 def wait_flow(txhash: str, *, timeout: float = 60.0, poll_interval: float = 1.0) -> Flow[TxResult]:
     """Poll for the tx until it is in a block or ``timeout`` seconds pass (then :class:`Timeout`, with the
-    hash)."""
+    hash).
+    """
     if timeout <= 0 or poll_interval <= 0:
         raise InvalidInput("wait timeout and poll interval must be positive")
     deadline = time.monotonic() + timeout
@@ -140,7 +138,8 @@ def validator_signing_flow(
     consensus_address: str, operator_address: str | None = None, validator_jailed: bool | None = None
 ) -> Flow[ValidatorSigning]:
     """Signing info + slashing window. ``jailed`` is the staking validator's flag when known, else whether
-    ``jailed_until`` lies in the future."""
+    ``jailed_until`` lies in the future.
+    """
     info = yield queries.signing_info(consensus_address)
     params = yield queries.slashing_params()
     jailed_until = info.jailed_until

@@ -1,8 +1,7 @@
 """Typed results of chain, dapi and admin queries (pydantic models of the nodes' JSON).
 
 The Cosmos REST gateway writes 64-bit integers as JSON strings and the dapi as numbers; the models accept
-both.
-Unknown fields are kept (``extra="allow"``), so newer chain versions do not break parsing and nothing is
+both. Unknown fields are kept (``extra="allow"``), so newer chain versions do not break parsing and nothing is
 dropped.
 """
 
@@ -36,7 +35,9 @@ class Account(ChainModel):
 
     @classmethod
     def from_response(cls, payload: dict[str, Any]) -> Account:
-        """Unwraps the account from ``{"account": {...}}``; vesting and module accounts nest a BaseAccount."""
+        """Unwraps the account from ``{"account": {...}}``; vesting and module accounts nest a
+        BaseAccount.
+        """
         account = payload["account"]
         for wrapper in ("base_vesting_account", "base_account"):
             while isinstance(account, dict) and wrapper in account and "address" not in account:
@@ -221,7 +222,8 @@ class FeeParams(ChainModel):
 
 class InferenceParams(ChainModel):
     """``/productscience/inference/inference/params``; sections absent in older chain versions stay
-    ``None``."""
+    ``None``.
+    """
 
     epoch_params: dict[str, Any] | None = None
     validation_params: dict[str, Any] | None = None
@@ -362,8 +364,9 @@ class Peer(ChainModel):
 
     def seed_address(self) -> str | None:
         """``id@host:port`` for a seed/persistent-peer list: the advertised P2P address, or the peer's
-        remote IP
-        when it advertises an unroutable one (``0.0.0.0``, loopback); ``None`` without a port."""
+        remote IP when it advertises an unroutable one (``0.0.0.0``, loopback); ``None`` without a
+        port.
+        """
         host, port = _host_port(self.listen_addr)
         if host in _UNROUTABLE or host.startswith("127."):
             host = self.remote_ip

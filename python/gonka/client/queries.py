@@ -204,7 +204,8 @@ def _checked_tx_response(payload: dict[str, Any]) -> TxResult:
 
 def broadcast(raw: bytes) -> Call[TxResult]:
     """Broadcast in sync mode: the answer is CheckTx's; a non-zero code raises the matching
-    :class:`ChainError`."""
+    :class:`ChainError`.
+    """
     return Call(
         "rest",
         "POST",

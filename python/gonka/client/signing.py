@@ -1,5 +1,6 @@
 """What the client signs with: a tx description bound to a key and chain, and address resolution for
-validators."""
+validators.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ _last_timeout_ns = 0
 
 
 def _unique_timeout_ns(ttl: float) -> int:
-    """now + ttl in ns, strictly increasing within this process: the chain keys unordered txs by
-    (signer, timeout_timestamp), so two txs of one signer must never share a timestamp."""
+    """now + ttl in ns, strictly increasing within this process: the chain keys unordered txs by (signer,
+    timeout_timestamp), so two txs of one signer must never share a timestamp.
+    """
     global _last_timeout_ns
     candidate = time.time_ns() + int(ttl * 1e9)
     _last_timeout_ns = max(candidate, _last_timeout_ns + 1)
@@ -33,7 +35,8 @@ def _unique_timeout_ns(ttl: float) -> int:
 @dataclass
 class TxSpec:
     """Messages signed by ``key`` for ``chain_id``; ``sign`` fills in account number, sequence, gas and
-    fee."""
+    fee.
+    """
 
     messages: Sequence[Any]
     key: Any
@@ -90,7 +93,8 @@ def _consensus_address(ed25519_pubkey_b64: str) -> str:
 
 def resolve_signing_target(address: str) -> Flow[ValidatorSigning]:
     """Liveness of the validator behind ``address``: a consensus address (gonkavalcons1) is used directly;
-    an operator (gonkavaloper1) or account (gonka1) address is mapped to its validator's consensus key."""
+    an operator (gonkavaloper1) or account (gonka1) address is mapped to its validator's consensus key.
+    """
     from gonka.address import VALCONS_HRP, VALOPER_HRP, convert_hrp, hrp_of
 
     prefix = hrp_of(address)

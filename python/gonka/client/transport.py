@@ -2,11 +2,9 @@
 
 Requests are plain :class:`Call` values (which API, method, path, body, how to parse the answer), so the query
 catalogue and the multi-step tx flows are written once, without I/O, and run by either driver:
-:class:`SyncTransport`
-(``httpx.Client``) or :class:`AsyncTransport` (``httpx.AsyncClient``). Only transport errors are retried, with
-bounded exponential backoff; for calls that are not idempotent (broadcast) only failures to connect are
-retried,
-because then the request provably never reached the node.
+:class:`SyncTransport` (``httpx.Client``) or :class:`AsyncTransport` (``httpx.AsyncClient``). Only transport
+errors are retried, with bounded exponential backoff; for calls that are not idempotent (broadcast) only
+failures to connect are retried, because then the request provably never reached the node.
 """
 
 from __future__ import annotations
@@ -116,7 +114,8 @@ def _check_url(url: str, what: str) -> str:
 @dataclass(frozen=True)
 class RetryPolicy:
     """Bounded retries of transport errors: ``attempts`` tries in all, sleeping ``backoff * 2**i``
-    (capped)."""
+    (capped).
+    """
 
     attempts: int = 3
     backoff: float = 0.25
