@@ -12,6 +12,9 @@ app = typer.Typer(
 )
 for _group in (keys, poc, tx, query, admin, node, bench):
     app.add_typer(_group.app, name=_group.__name__.rsplit(".", 1)[-1])
+from gonka.cli.verify import verify_binary  # noqa: E402  (a top-level command, not a group)
+
+app.command("verify-binary")(verify_binary)
 
 
 @app.command()

@@ -40,3 +40,39 @@ def serve(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     serve_node(settings)
+
+
+@app.command("seeds")
+def seeds(
+    node: str = typer.Option(
+        None, "--node", envvar="GONKA_NODE_URL", help="Public URL of a Gonka node (env GONKA_NODE_URL)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Seed/peer list (id@host:port) from a node's net_info, as the join config's SEED_* variables."""
+    from urllib.parse import urlsplit
+
+    from gonka.cli._chain import emit, node_client
+    from gonka.client.models import Peer
+
+    with node_client(node) as client:
+        status, net = client.node_status(), client.net_info()
+    endpoints = client.endpoints
+    host = urlsplit(endpoints.dapi).hostname or ""
+    own = Peer(node_id=status.node_id, listen_addr=status.listen_addr, remote_ip=host).seed_address()
+    p2p = f"tcp://{own.split('@', 1)[1]}" if own else ""
+    values = {
+        "SEED_API_URL": endpoints.dapi,
+        "SEED_NODE_RPC_URL": endpoints.rpc,
+        "SEED_NODE_P2P_URL": p2p,
+        "seeds": ([own] if own else []) + [s for s in net.seed_list() if s != own],
+    }
+
+    def render() -> None:
+        for name in ("SEED_API_URL", "SEED_NODE_RPC_URL", "SEED_NODE_P2P_URL"):
+            typer.echo(f"export {name}={values[name]}")
+        peers = len(values["seeds"])
+        typer.echo(f"# {peers} peers of {status.moniker or status.node_id} on {status.network}")
+        typer.echo(f"export SEEDS={','.join(values['seeds'])}")
+
+    emit(values, as_json, render)
