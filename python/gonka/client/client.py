@@ -164,16 +164,25 @@ class Client(_Base):
         return self._t.drive(flows.wait_flow(txhash, timeout=timeout, poll_interval=poll_interval))
 
     def prepare(
-        self, messages: Sequence[Any], key: Any, *, gas: GasSettings | None = None, **spec: Any
+        self,
+        messages: Sequence[Any],
+        key: Any,
+        *,
+        gas: GasSettings | None = None,
+        memo: str = "",
+        fee_granter: str | None = None,
+        unordered: bool = False,
+        timeout_duration: float = 60.0,
+        chain_id: str | None = None,
     ) -> Prepared:
         """Sign without sending (dry run): account number and sequence from the chain, gas simulated
-        unless given.
+        unless ``gas`` fixes it, fee from the chain's minimum gas price unless given.
         """
         tx = TxSpec(
-            messages=list(messages), key=key, chain_id=spec.pop("chain_id", None) or self.chain_id(), **spec
+            messages, key, chain_id or self.chain_id(), memo, fee_granter, unordered, timeout_duration
         )
         return self._t.drive(
-            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=tx.unordered)
+            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=unordered)
         )
 
     def send(
@@ -182,25 +191,29 @@ class Client(_Base):
         key: Any,
         *,
         gas: GasSettings | None = None,
+        memo: str = "",
+        fee_granter: str | None = None,
+        unordered: bool = False,
+        timeout_duration: float = 60.0,
+        chain_id: str | None = None,
         wait: bool = True,
         wait_timeout: float = 60.0,
         poll_interval: float = 1.0,
-        **spec: Any,
     ) -> TxResult:
-        """Sign, broadcast (sync mode) and, with ``wait``, return the tx's result once it is in a
-        block.
-
-        ``spec``: ``memo``, ``fee_granter``, ``unordered``, ``timeout_duration`` (seconds, unordered
-        txs), ``chain_id``. A sequence mismatch is retried once with the node's expected sequence.
+        """Sign ``messages`` with ``key``, broadcast (sync mode) and, with ``wait``, return the result
+        once the tx is in a block (:class:`Timeout` after ``wait_timeout`` s). A sequence mismatch is
+        retried once with the node's expected sequence; a tx failing in its block raises the matching
+        :class:`ChainError`. ``unordered`` txs use sequence 0 and expire ``timeout_duration`` s (at
+        most 600) after signing.
         """
         tx = TxSpec(
-            messages=list(messages), key=key, chain_id=spec.pop("chain_id", None) or self.chain_id(), **spec
+            messages, key, chain_id or self.chain_id(), memo, fee_granter, unordered, timeout_duration
         )
         flow = flows.send_flow(
             tx.address,
             tx.sign,
             gas or GasSettings(),
-            unordered=tx.unordered,
+            unordered=unordered,
             wait=wait,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
@@ -310,12 +323,21 @@ class AsyncClient(_Base):
         return await self._t.drive(flows.wait_flow(txhash, timeout=timeout, poll_interval=poll_interval))
 
     async def prepare(
-        self, messages: Sequence[Any], key: Any, *, gas: GasSettings | None = None, **spec: Any
+        self,
+        messages: Sequence[Any],
+        key: Any,
+        *,
+        gas: GasSettings | None = None,
+        memo: str = "",
+        fee_granter: str | None = None,
+        unordered: bool = False,
+        timeout_duration: float = 60.0,
+        chain_id: str | None = None,
     ) -> Prepared:
-        chain_id = spec.pop("chain_id", None) or await self.chain_id()
-        tx = TxSpec(messages=list(messages), key=key, chain_id=chain_id, **spec)
+        chain = chain_id or await self.chain_id()
+        tx = TxSpec(messages, key, chain, memo, fee_granter, unordered, timeout_duration)
         return await self._t.drive(
-            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=tx.unordered)
+            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=unordered)
         )
 
     async def send(
@@ -324,18 +346,22 @@ class AsyncClient(_Base):
         key: Any,
         *,
         gas: GasSettings | None = None,
+        memo: str = "",
+        fee_granter: str | None = None,
+        unordered: bool = False,
+        timeout_duration: float = 60.0,
+        chain_id: str | None = None,
         wait: bool = True,
         wait_timeout: float = 60.0,
         poll_interval: float = 1.0,
-        **spec: Any,
     ) -> TxResult:
-        chain_id = spec.pop("chain_id", None) or await self.chain_id()
-        tx = TxSpec(messages=list(messages), key=key, chain_id=chain_id, **spec)
+        chain = chain_id or await self.chain_id()
+        tx = TxSpec(messages, key, chain, memo, fee_granter, unordered, timeout_duration)
         flow = flows.send_flow(
             tx.address,
             tx.sign,
             gas or GasSettings(),
-            unordered=tx.unordered,
+            unordered=unordered,
             wait=wait,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
