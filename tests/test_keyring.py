@@ -19,7 +19,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap
-from gonka.keyring import FileKeyring, KeyringError
+from gonka.keyring import FileKeyring, KeyringError, _parse_record
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 record_pb2 = pytest.importorskip("cosmpy.protos.cosmos.crypto.keyring.v1.record_pb2")
 any_pb2 = pytest.importorskip("google.protobuf.any_pb2")
@@ -172,3 +174,25 @@ def test_escaped_file_names(tmp_path: Path) -> None:
     keyring = FileKeyring(tmp_path, PASSWORD)
     assert keyring.names() == ["a/b"]
     assert keyring.record("a/b").name == "a/b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_record_parser_never_crashes(data: bytes) -> None:
+    try:
+        record = _parse_record(data)
+    except (ValueError, UnicodeDecodeError):
+        return
+    assert record.name and record.kind in ("local", "ledger", "multi", "offline")
+
+
+def test_record_parser_on_real_record_mutations() -> None:
+    base = local_record("cold")
+    for i in range(len(base)):
+        for flip in (0x01, 0x80, 0xFF):
+            mutated = bytearray(base)
+            mutated[i] ^= flip
+            try:
+                _parse_record(bytes(mutated))
+            except (ValueError, UnicodeDecodeError):
+                pass

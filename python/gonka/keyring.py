@@ -150,6 +150,7 @@ def _fields(data: bytes) -> dict[int, list[Any]]:
         number, wire = tag >> 3, tag & 7
         if number == 0:
             raise ValueError("field number 0")
+        value: int | bytes
         if wire == 0:
             value, pos = _varint(data, pos)
         elif wire == 2:
@@ -163,31 +164,36 @@ def _fields(data: bytes) -> dict[int, list[Any]]:
     return out
 
 
-def _one(fields: dict[int, list[Any]], number: int, default: Any) -> Any:
+def _bytes(fields: dict[int, list[Any]], number: int) -> bytes:
+    """The last value of a length-delimited field (proto3: last one wins), b"" when absent."""
     values = fields.get(number)
-    return values[-1] if values else default
+    if not values:
+        return b""
+    if not isinstance(values[-1], bytes):
+        raise ValueError(f"field {number} is not length-delimited")
+    return values[-1]
 
 
 def _any(data: bytes) -> tuple[str, bytes]:
     fields = _fields(data)
-    return _one(fields, 1, b"").decode(), _one(fields, 2, b"")
+    return _bytes(fields, 1).decode(), _bytes(fields, 2)
 
 
 def _parse_record(data: bytes) -> KeyRecord:
     fields = _fields(data)
-    name = _one(fields, 1, b"").decode()
+    name = _bytes(fields, 1).decode()
     if not name:
         raise ValueError("record without a name")
-    pub_type, pub_value = _any(_one(fields, 2, b""))
-    public_key = _one(_fields(pub_value), 1, b"")
+    pub_type, pub_value = _any(_bytes(fields, 2))
+    public_key = _bytes(_fields(pub_value), 1)
     kinds = [kind for number, kind in _RECORD_KINDS.items() if number in fields]
     if len(kinds) != 1:
         raise ValueError("record has no key kind (local/ledger/multi/offline)")
     record = KeyRecord(name=name, kind=kinds[0], public_key_type=pub_type, public_key=public_key)
     if record.kind != "local":
         return record
-    priv_type, priv_value = _any(_one(_fields(_one(fields, 3, b"")), 1, b""))
-    private_key = _one(_fields(priv_value), 1, b"")
+    priv_type, priv_value = _any(_bytes(_fields(_bytes(fields, 3)), 1))
+    private_key = _bytes(_fields(priv_value), 1)
     return KeyRecord(
         name=name,
         kind="local",
