@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import socket
 from collections.abc import Iterator
 from decimal import Decimal
 
+import httpx
 import pytest
 from fixtures.node_server import NodeServer, drop, fixture, json_reply, reply
 from gonka.client import (
@@ -23,8 +26,13 @@ from gonka.client import (
     RequestRejected,
     SequenceMismatch,
     Timeout,
+    queries,
 )
+from gonka.client import admin as admin_calls
+from gonka.client.transport import decode
 from gonka.errors import GonkaError, InvalidInput
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 A = "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le"
 ME = "gonka1ranggd0eh4n2mr5jaa5nk2y9707gxqvlrle92l"
@@ -399,3 +407,38 @@ def test_async_admin_client(node: NodeServer) -> None:
     asyncio.run(scenario())
     (req,) = node.calls("POST", "/admin/v1/claim-reward/recover")
     assert req.body == {"force_claim": False, "epoch_index": 0}
+
+
+# --- robustness: any answer maps to a result or a GonkaError ---
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    status=st.sampled_from([200, 201, 400, 404, 429, 500, 502, 503]),
+    body=st.one_of(
+        st.binary(max_size=120),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=9), inner, max_size=4)
+            ),
+            max_leaves=12,
+        ).map(lambda v: json.dumps(v).encode()),
+    ),
+    api=st.sampled_from(["rest", "rpc", "dapi", "admin"]),
+)
+def test_decoder_never_leaks_foreign_exceptions(status: int, body: bytes, api: str) -> None:
+    calls = [
+        queries.participant(A),
+        queries.broadcast(RAW_TX),
+        queries.node_status(),
+        queries.net_info(),
+        queries.epoch_participants(),
+        admin_calls.list_nodes(),
+    ]
+    for call in calls:
+        call = dataclasses.replace(call, api=api)
+        try:
+            decode(call, httpx.Response(status, content=body))
+        except GonkaError:
+            pass
