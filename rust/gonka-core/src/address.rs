@@ -1,0 +1,188 @@
+//! Bech32 addresses (BIP 173 bech32, not bech32m) with the chain's human-readable prefixes.
+
+use bech32::primitives::decode::{
+    CharError, CheckedHrpstring, CheckedHrpstringError, ChecksumError, UncheckedHrpstringError,
+};
+use bech32::{Bech32, Hrp};
+
+use crate::error::{Error, Result};
+
+/// Account addresses (`gonka1...`).
+pub const ACCOUNT_HRP: &str = "gonka";
+/// Account public keys in bech32 form.
+pub const ACCOUNT_PUB_HRP: &str = "gonkapub";
+/// Validator operator addresses (`gonkavaloper1...`), same bytes as the operator's account.
+pub const VALOPER_HRP: &str = "gonkavaloper";
+/// Validator operator public keys in bech32 form.
+pub const VALOPER_PUB_HRP: &str = "gonkavaloperpub";
+/// Consensus (CometBFT validator) addresses (`gonkavalcons1...`).
+pub const VALCONS_HRP: &str = "gonkavalcons";
+/// Consensus public keys in bech32 form.
+pub const VALCONS_PUB_HRP: &str = "gonkavalconspub";
+
+/// BIP 173 limit on the length of a whole bech32 string; every chain address fits well within it.
+pub const MAX_LENGTH: usize = 90;
+
+/// Encodes `data` under `hrp` as a lowercase bech32 string.
+pub fn encode(hrp: &str, data: &[u8]) -> Result<String> {
+    let parsed = parse_hrp(hrp)?;
+    let encoded = bech32::encode_lower::<Bech32>(parsed, data)
+        .map_err(|err| Error::InvalidAddress(format!("cannot encode bech32 address: {err}")))?;
+    if encoded.len() > MAX_LENGTH {
+        return Err(Error::InvalidAddress(format!(
+            "a bech32 address is at most {MAX_LENGTH} characters; {} data bytes under prefix {hrp:?} make {}",
+            data.len(),
+            encoded.len()
+        )));
+    }
+    Ok(encoded)
+}
+
+/// Decodes a bech32 string into its (lowercase) prefix and data bytes.
+pub fn decode(addr: &str) -> Result<(String, Vec<u8>)> {
+    if addr.len() > MAX_LENGTH {
+        return Err(Error::InvalidAddress(format!(
+            "address is too long: {} characters, bech32 allows at most {MAX_LENGTH}",
+            addr.len()
+        )));
+    }
+    if !addr.contains('1') {
+        return Err(Error::InvalidAddress(format!(
+            "invalid bech32 address {addr:?}: no '1' separator between prefix and data"
+        )));
+    }
+    let checked = CheckedHrpstring::new::<Bech32>(addr).map_err(|err| describe(addr, err))?;
+    checked.validate_segwit_padding().map_err(|_| {
+        Error::InvalidAddress(format!(
+            "address {addr:?} has a wrong data length: its 5-bit groups do not form whole bytes"
+        ))
+    })?;
+    let hrp = checked.hrp().to_lowercase();
+    Ok((hrp, checked.byte_iter().collect()))
+}
+
+/// Decodes an address that must carry the prefix `expected_hrp`.
+pub fn decode_with_hrp(addr: &str, expected_hrp: &str) -> Result<Vec<u8>> {
+    let (hrp, data) = decode(addr)?;
+    if hrp != expected_hrp.to_ascii_lowercase() {
+        return Err(Error::InvalidAddress(format!(
+            "wrong address prefix: expected {expected_hrp:?}, got {hrp:?} in {addr:?}"
+        )));
+    }
+    Ok(data)
+}
+
+/// Decodes an address under `expected_hrp` whose data must be exactly `expected_len` bytes
+/// (20 for keys, 32 for module and contract accounts).
+pub fn decode_exact(addr: &str, expected_hrp: &str, expected_len: usize) -> Result<Vec<u8>> {
+    let data = decode_with_hrp(addr, expected_hrp)?;
+    if data.len() != expected_len {
+        return Err(Error::InvalidAddress(format!(
+            "wrong address data length: expected {expected_len} bytes, got {} in {addr:?}",
+            data.len()
+        )));
+    }
+    Ok(data)
+}
+
+/// The same address bytes under another prefix (e.g. `gonka...` -> `gonkavaloper...`).
+pub fn convert_hrp(addr: &str, new_hrp: &str) -> Result<String> {
+    let (_, data) = decode(addr)?;
+    encode(new_hrp, &data)
+}
+
+fn parse_hrp(hrp: &str) -> Result<Hrp> {
+    let parsed = Hrp::parse(hrp)
+        .map_err(|err| Error::InvalidAddress(format!("invalid bech32 prefix {hrp:?}: {err}")))?;
+    if hrp.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(Error::InvalidAddress(format!(
+            "invalid bech32 prefix {hrp:?}: prefixes are lowercase"
+        )));
+    }
+    Ok(parsed)
+}
+
+fn describe(addr: &str, err: CheckedHrpstringError) -> Error {
+    let reason = match err {
+        CheckedHrpstringError::Parse(UncheckedHrpstringError::Char(char_err)) => match char_err {
+            CharError::MissingSeparator => "no '1' separator between prefix and data".to_string(),
+            CharError::NothingAfterSeparator => "nothing after the '1' separator".to_string(),
+            CharError::MixedCase => "mixed upper and lower case".to_string(),
+            CharError::InvalidChar(c) => format!("invalid data character {c:?}"),
+            other => other.to_string(),
+        },
+        CheckedHrpstringError::Parse(UncheckedHrpstringError::Hrp(hrp_err)) => {
+            use bech32::primitives::hrp::Error as HrpError;
+            match hrp_err {
+                HrpError::Empty => "empty prefix before the '1' separator".to_string(),
+                HrpError::MixedCase => "mixed upper and lower case".to_string(),
+                other => format!("invalid prefix: {other}"),
+            }
+        }
+        CheckedHrpstringError::Checksum(ChecksumError::InvalidResidue) => {
+            "bad checksum (a character is mistyped, or this is not a bech32 string)".to_string()
+        }
+        CheckedHrpstringError::Checksum(ChecksumError::InvalidLength) => {
+            "too short to hold a checksum".to_string()
+        }
+        CheckedHrpstringError::Checksum(ChecksumError::CodeLength(_)) => "too long".to_string(),
+        other => other.to_string(),
+    };
+    Error::InvalidAddress(format!("invalid bech32 address {addr:?}: {reason}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BYTES: &str = "22ba50d35663eb58abdc263606e4dff0a0752614";
+    const ACCOUNT: &str = "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le";
+    const VALOPER: &str = "gonkavaloper1y2a9p56kv044327uycmqdexl7zs82fs5lyang5";
+
+    #[test]
+    fn network_example_round_trips() {
+        let data = hex::decode(BYTES).unwrap();
+        assert_eq!(encode(ACCOUNT_HRP, &data).unwrap(), ACCOUNT);
+        assert_eq!(encode(VALOPER_HRP, &data).unwrap(), VALOPER);
+        assert_eq!(
+            decode(ACCOUNT).unwrap(),
+            ("gonka".to_string(), data.clone())
+        );
+        assert_eq!(convert_hrp(ACCOUNT, VALOPER_HRP).unwrap(), VALOPER);
+        assert_eq!(convert_hrp(VALOPER, ACCOUNT_HRP).unwrap(), ACCOUNT);
+        assert_eq!(decode(&ACCOUNT.to_uppercase()).unwrap().1, data);
+    }
+
+    fn message(addr: &str) -> String {
+        decode(addr).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_are_distinct() {
+        assert!(message("gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5la").contains("bad checksum"));
+        assert!(message("gonka1Y2a9p56kv044327uycmqdexl7zs82fs5ryv5le").contains("mixed"));
+        assert!(message("gonkay2a9p56kv044327uycmqdexl7zs82fs5ryv5le").contains("separator"));
+        assert!(message("gonka").contains("separator"));
+        assert!(decode_with_hrp(ACCOUNT, VALOPER_HRP)
+            .unwrap_err()
+            .to_string()
+            .contains("wrong address prefix"));
+        assert!(decode_exact(ACCOUNT, ACCOUNT_HRP, 32)
+            .unwrap_err()
+            .to_string()
+            .contains("wrong address data length"));
+        assert_eq!(decode_exact(ACCOUNT, ACCOUNT_HRP, 20).unwrap().len(), 20);
+    }
+
+    #[test]
+    fn bech32m_is_not_accepted() {
+        // A BIP 350 (bech32m) test string: valid bech32m, so its bech32 checksum fails.
+        assert!(message("a1lqfn3a").contains("bad checksum"));
+    }
+
+    #[test]
+    fn uppercase_prefix_cannot_be_encoded() {
+        assert!(encode("GONKA", &[1, 2, 3]).is_err());
+        assert!(encode("", &[1, 2, 3]).is_err());
+    }
+}
