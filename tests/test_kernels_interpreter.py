@@ -17,7 +17,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("triton")
 
-KERNEL_TESTS = ("test_kernels_ops.py",)
+KERNEL_TESTS = ("test_kernels_ops.py", "test_kernels_engine.py", "test_bench_cli_triton.py")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the kernel tests run compiled on this CUDA machine")

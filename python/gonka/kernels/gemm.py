@@ -33,7 +33,7 @@ def gemm_configs(dual: bool = False) -> list[triton.Config]:
     ``prune_configs`` keeps only those that fit the device's generation. ``dual`` GEMMs hold two
     accumulators and read two weight tiles per step, so their tiles are half as wide."""
     if interpreting():
-        tiny = _config(16, 32, 16, 4, 1, group=2)
+        tiny = _config(32, 64, 32, 4, 1, group=2)
         tiny.kwargs["HOPPER"] = False
         return [tiny]
     if dual:
@@ -153,7 +153,7 @@ def check_weight(name: str, w: torch.Tensor, n: int, k: int) -> None:
 
 def even_k(K: int) -> bool:
     """Whether every candidate BLOCK_K divides K (then the K loop needs no masks)."""
-    return K % 128 == 0 or (interpreting() and K % 16 == 0)
+    return K % 128 == 0 or (interpreting() and K % 32 == 0)
 
 
 def linear(
