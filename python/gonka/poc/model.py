@@ -12,7 +12,7 @@ import torch
 
 from gonka.errors import InvalidInput
 from gonka.poc import rng
-from gonka.poc.engines import create_engine
+from gonka.poc.engines import create_engine, get_engine
 from gonka.poc.params import Params
 from gonka.poc.proofs import ProofBatch, distances_from_logits
 from gonka.poc.torch_options import dtype_name, resolve_device, resolve_dtype
@@ -69,8 +69,6 @@ class PocModel:
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype)
         self.engine_name = engine
-        from gonka.poc.engines import get_engine
-
         get_engine(engine)  # fail on an unknown engine before the (long) weight build
         self.weights = ModelWeights(params, block_hash, self.device, self.dtype)
         self.engine = create_engine(engine, self.weights, params)
