@@ -24,8 +24,8 @@ from typing import Any
 import httpx
 import typer
 
-# The 5th percentile of PARAMS_SMALL distances (first 2048 nonces of three block hashes, torch engine, float32;
-# 1.344-1.347): about 1 nonce in 20 is valid, the fraction the launch r_target gives on production params.
+# The 5th percentile of PARAMS_SMALL distances (first 2048 nonces of three block hashes, torch engine,
+# float32; 1.344-1.347): about 1 nonce in 20 is valid, as the launch r_target gives on production params.
 R_TARGET_SMALL = 1.345
 # The API node's validation_sample_size: how many nonces of a participant a validator recomputes.
 VALIDATION_SAMPLE = 200
@@ -55,10 +55,9 @@ def _metric_sum(text: str, name: str) -> float | None:
 
     total, seen = 0.0, False
     for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name:
-                total += sample.value
-                seen = True
+        if family.name == name.removesuffix("_total"):
+            seen = True  # exported, possibly without samples yet (no group has reported)
+        total += sum(sample.value for sample in family.samples if sample.name == name)
     return total if seen else None
 
 
@@ -75,12 +74,14 @@ def _node_metrics(client: httpx.Client) -> dict[str, float | None]:
     }
 
 
-def _node_has_gpu(client: httpx.Client) -> bool:
+def _node_hardware(client: httpx.Client) -> tuple[bool, str]:
+    """(has a GPU, description) from the node's /health; nodes without it are taken for GPU hosts."""
     try:
-        health = client.get("/health").json()
-        return bool(health["gpu"]["available"])
+        gpu = client.get("/health").json()["gpu"]
+        names = [f"{d['name']} ({d['total_gib']} GiB)" for d in gpu["devices"]]
+        return bool(gpu["available"]), ", ".join(names) if names else "cpu"
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return True  # another node implementation: assume the production setting, a GPU host
+        return True, "unknown (the node has no /health)"
 
 
 def _check(response: httpx.Response, what: str) -> Any:
@@ -96,11 +97,16 @@ def run_simulation(
     *,
     seconds: float,
     tamper: int = 0,
+    settle_seconds: float = 6.0,
     load_timeout: float = 600.0,
     validate_timeout: float = 300.0,
     show: Any = None,
 ) -> SimulationResult:
-    """Drive one generate -> validate round on a node; ``show(text)`` receives progress lines."""
+    """Drive one generate -> validate round on a node; ``show(text)`` receives progress lines.
+
+    ``settle_seconds``: how long to wait after the switch to validation for the batches the node computed
+    before it (at least one of the node's merge intervals; the reference node merges every 5 s).
+    """
     show = show or (lambda _text: None)
     state = _check(client.get("/api/v1/state"), "GET /api/v1/state")["state"]
     if state not in ("STOPPED", "POW"):
@@ -144,7 +150,7 @@ def run_simulation(
     last = -1
     while time.monotonic() - settle < 30:
         count = sum(len(b["nonces"]) for b in receiver.batches("generated"))
-        if count == last and time.monotonic() - settle > 6:
+        if count == last and time.monotonic() - settle > settle_seconds:
             break
         last = count
         show(f"collecting generated batches ... {count:,} valid nonces")
@@ -265,7 +271,7 @@ def simulate(
             httpx.Client(base_url=node.rstrip("/"), timeout=60) as client,
             CallbackReceiver(host=receiver_host) as rx,
         ):
-            on_gpu = _node_has_gpu(client)
+            on_gpu, hardware = _node_hardware(client)
             chosen = _params(params if params != "auto" else ("v2" if on_gpu else "small"))
             radius = _r_target(r_target)
             if radius is None:
@@ -287,7 +293,13 @@ def simulate(
             console.print(f"r_target {radius!r}, callbacks to {rx.url}")
             with Live(Text(""), console=console, transient=True, refresh_per_second=4) as live:
                 result = run_simulation(
-                    client, rx, request, seconds=duration, tamper=tamper, show=lambda t: live.update(Text(t))
+                    client,
+                    rx,
+                    request,
+                    seconds=duration,
+                    tamper=tamper,
+                    settle_seconds=2.5 if background is not None else 6.0,
+                    show=lambda t: live.update(Text(t)),
                 )
     except (RuntimeError, httpx.HTTPError) as exc:
         console.print(f"[red]simulation failed:[/red] {exc}")
@@ -302,12 +314,14 @@ def simulate(
     summary = {
         "node": node,
         "params": chosen.to_dict(),
+        "hardware": hardware,
         "r_target": radius,
         "model_build_s": result.build_seconds,
         "generation_s": round(result.seconds, 3),
         "nonces_computed": result.nonces,
         "nonces_per_s": result.rate,
         "weight": result.valid_nonces,
+        "valid_fraction": result.valid_nonces / result.nonces if result.nonces else None,
         "validated_nonces": len(verdict["nonces"]) if verdict else 0,
         "n_invalid": verdict["n_invalid"] if verdict else None,
         "probability_honest": verdict["probability_honest"] if verdict else None,
@@ -320,9 +334,10 @@ def simulate(
         for key, value in summary.items():
             if key in ("params", "node"):
                 continue
-            table.add_row(
-                key, f"{value:,.2f}" if isinstance(value, float) and key != "r_target" else str(value)
-            )
+            shown = str(value)
+            if isinstance(value, float) and key not in ("r_target", "probability_honest"):
+                shown = f"{value:,.4f}" if key == "valid_fraction" else f"{value:,.2f}"
+            table.add_row(key, shown)
         console.print(table)
         if verdict is None:
             console.print("[yellow]no valid nonces were generated; nothing to validate[/yellow]")

@@ -65,6 +65,7 @@ def run_worker(cfg: WorkerConfig, phase: Any, to_validate: Any, results: Any) ->
 
 def _run(cfg: WorkerConfig, phase: Any, to_validate: Any, results: Any) -> None:
     from gonka.poc import ProofBatch, nonce_iterator
+    from gonka.poc.model import PocModel  # noqa: F401  (torch import, kept out of the build time)
 
     started = time.monotonic()
     model = _build_model(cfg)
