@@ -15,12 +15,12 @@ import triton.language as tl
 
 from gonka.kernels._runtime import check_rows, dot_precision, num_programs
 from gonka.kernels.gemm import (
+    autotune,
     check_weight,
     dot_tile,
     even_k,
     gemm_configs,
     persistent_grid,
-    prune_configs,
     tile_coords,
     tile_rows,
 )
@@ -61,11 +61,7 @@ def _qkv_kernel(
         tl.store(out_ptr + out_rows.to(tl.int64)[:, None] * N + out_cols[None, :], c, mask=ok)
 
 
-_qkv = triton.autotune(
-    configs=gemm_configs(),
-    key=["M", "K"],
-    prune_configs_by={"early_config_prune": prune_configs},
-)(_qkv_kernel)
+_qkv = autotune(gemm_configs(), key=["M", "K"])(_qkv_kernel)
 
 
 def qkv_rope(

@@ -15,12 +15,12 @@ import triton.language as tl
 
 from gonka.kernels._runtime import check_rows, dot_precision, num_programs
 from gonka.kernels.gemm import (
+    autotune,
     check_weight,
     dot_tile,
     even_k,
     gemm_configs,
     persistent_grid,
-    prune_configs,
     tile_coords,
     tile_rows,
 )
@@ -62,11 +62,7 @@ def _swiglu_kernel(
         tl.store(out_ptr + out_rows.to(tl.int64)[:, None] * N + out_cols[None, :], p, mask=ok)
 
 
-_swiglu = triton.autotune(
-    configs=gemm_configs(dual=True),
-    key=["M", "N", "K"],
-    prune_configs_by={"early_config_prune": prune_configs},
-)(_swiglu_kernel)
+_swiglu = autotune(gemm_configs(dual=True), key=["M", "N", "K"])(_swiglu_kernel)
 
 
 def swiglu(
