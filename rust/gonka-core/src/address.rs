@@ -63,26 +63,38 @@ pub fn decode(addr: &str) -> Result<(String, Vec<u8>)> {
 
 /// Decodes an address that must carry the prefix `expected_hrp`.
 pub fn decode_with_hrp(addr: &str, expected_hrp: &str) -> Result<Vec<u8>> {
-    let (hrp, data) = decode(addr)?;
-    if hrp != expected_hrp.to_ascii_lowercase() {
-        return Err(Error::InvalidAddress(format!(
-            "wrong address prefix: expected {expected_hrp:?}, got {hrp:?} in {addr:?}"
-        )));
-    }
-    Ok(data)
+    decode_checked(addr, Some(expected_hrp), None).map(|(_, data)| data)
 }
 
 /// Decodes an address under `expected_hrp` whose data must be exactly `expected_len` bytes
 /// (20 for keys, 32 for module and contract accounts).
 pub fn decode_exact(addr: &str, expected_hrp: &str, expected_len: usize) -> Result<Vec<u8>> {
-    let data = decode_with_hrp(addr, expected_hrp)?;
-    if data.len() != expected_len {
-        return Err(Error::InvalidAddress(format!(
-            "wrong address data length: expected {expected_len} bytes, got {} in {addr:?}",
-            data.len()
-        )));
+    decode_checked(addr, Some(expected_hrp), Some(expected_len)).map(|(_, data)| data)
+}
+
+/// Decodes an address, checking its prefix and data length when they are given.
+pub fn decode_checked(
+    addr: &str,
+    expected_hrp: Option<&str>,
+    expected_len: Option<usize>,
+) -> Result<(String, Vec<u8>)> {
+    let (hrp, data) = decode(addr)?;
+    if let Some(expected) = expected_hrp {
+        if hrp != expected.to_ascii_lowercase() {
+            return Err(Error::InvalidAddress(format!(
+                "wrong address prefix: expected {expected:?}, got {hrp:?} in {addr:?}"
+            )));
+        }
     }
-    Ok(data)
+    if let Some(expected) = expected_len {
+        if data.len() != expected {
+            return Err(Error::InvalidAddress(format!(
+                "wrong address data length: expected {expected} bytes, got {} in {addr:?}",
+                data.len()
+            )));
+        }
+    }
+    Ok((hrp, data))
 }
 
 /// The same address bytes under another prefix (e.g. `gonka...` -> `gonkavaloper...`).

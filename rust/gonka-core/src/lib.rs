@@ -16,3 +16,5 @@ mod random;
 pub mod secp256k1;
 
 pub use error::{Error, Result};
+/// Buffers that wipe secrets when dropped (returned by the key types).
+pub use zeroize::Zeroizing;

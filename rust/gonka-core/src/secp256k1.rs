@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use k256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use k256::elliptic_curve::scalar::IsHigh;
@@ -71,6 +73,11 @@ impl PrivateKey {
     /// The 32 secret bytes, in a buffer that is wiped when dropped.
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
         Zeroizing::new(self.inner.to_bytes().into())
+    }
+
+    /// The secret as 64 lowercase hex digits, in a buffer that is wiped when dropped.
+    pub fn to_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex::encode(self.to_bytes().as_ref()))
     }
 
     pub(crate) fn as_scalar(&self) -> &k256::NonZeroScalar {
@@ -150,6 +157,24 @@ impl PublicKey {
             })
     }
 
+    /// A key from standard base64 of its SEC1 bytes (the form chain queries return).
+    pub fn from_base64(text: &str) -> Result<Self> {
+        let raw = BASE64
+            .decode(text.trim())
+            .map_err(|_| Error::InvalidKey("public key is not valid base64".into()))?;
+        Self::from_bytes(&raw)
+    }
+
+    /// Standard base64 of the compressed key (as in chain JSON).
+    pub fn to_base64(&self) -> String {
+        BASE64.encode(self.compressed())
+    }
+
+    /// Lowercase hex of the compressed key.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.compressed())
+    }
+
     /// The 33-byte compressed SEC1 encoding (what the chain stores in `PubKey.key`).
     pub fn compressed(&self) -> [u8; COMPRESSED_LEN] {
         let point = self.inner.to_encoded_point(true);
@@ -199,7 +224,7 @@ impl PublicKey {
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicKey({})", hex::encode(self.compressed()))
+        write!(f, "PublicKey({})", self.to_hex())
     }
 }
 
@@ -308,6 +333,8 @@ mod tests {
     #[test]
     fn public_key_encodings_round_trip_and_off_curve_is_rejected() {
         let public = spec_key().public_key();
+        assert_eq!(PublicKey::from_base64(&public.to_base64()).unwrap(), public);
+        assert!(PublicKey::from_base64("%%").is_err());
         assert_eq!(PublicKey::from_bytes(&public.compressed()).unwrap(), public);
         assert_eq!(
             PublicKey::from_bytes(&public.uncompressed()).unwrap(),
