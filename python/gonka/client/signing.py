@@ -1,11 +1,7 @@
-"""What the client signs with: a tx description bound to a key and chain, and address resolution for
-validators.
-"""
+"""What the client signs with: a tx description bound to a key and chain, and validator address resolution."""
 
 from __future__ import annotations
 
-import base64
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,25 +13,15 @@ from gonka.client.transport import Flow
 from gonka.errors import InvalidInput
 
 FEE_DENOM = "ngonka"
-MAX_UNORDERED_TTL = 600.0  # the SDK rejects unordered txs whose timeout is more than 10 min ahead
-
-_last_timeout_ns = 0
-
-
-def _unique_timeout_ns(ttl: float) -> int:
-    """now + ttl in ns, strictly increasing within this process: the chain keys unordered txs by (signer,
-    timeout_timestamp), so two txs of one signer must never share a timestamp.
-    """
-    global _last_timeout_ns
-    candidate = time.time_ns() + int(ttl * 1e9)
-    _last_timeout_ns = max(candidate, _last_timeout_ns + 1)
-    return _last_timeout_ns
 
 
 @dataclass
 class TxSpec:
     """Messages signed by ``key`` for ``chain_id``; ``sign`` fills in account number, sequence, gas and
     fee.
+
+    Unordered txs get a fresh unique timeout (now + ``timeout_duration``) at every signing, so a re-signed
+    tx never collides with an earlier one of the same signer.
     """
 
     messages: Sequence[Any]
@@ -48,6 +34,8 @@ class TxSpec:
     address: str = field(init=False)
 
     def __post_init__(self) -> None:
+        from gonka.tx import MAX_UNORDERED_TTL
+
         if not self.messages:
             raise InvalidInput("a tx needs at least one message")
         if self.unordered and not 0 < self.timeout_duration <= MAX_UNORDERED_TTL:
@@ -57,50 +45,37 @@ class TxSpec:
             )
         self.address = self.key.public_key.address()
 
-    def build(self, gas_limit: int, fee: int) -> Any:
+    def sign(self, account_number: int, sequence: int, gas_limit: int, fee: int) -> bytes:
         from gonka.tx import Coin, Tx
 
-        options: dict[str, Any] = {}
-        if self.unordered:
-            options["unordered"] = True
-            options["timeout_timestamp_ns"] = _unique_timeout_ns(self.timeout_duration)
-        return Tx(
+        tx = Tx(
             list(self.messages),
             memo=self.memo,
             gas_limit=gas_limit,
             fee=[Coin(FEE_DENOM, fee)] if fee else [],
-            fee_granter=self.fee_granter,
-            **options,
+            granter=self.fee_granter or "",
+            unordered=self.unordered,
+            ttl=self.timeout_duration,
         )
-
-    def sign(self, account_number: int, sequence: int, gas_limit: int, fee: int) -> bytes:
-        tx = self.build(gas_limit, fee)
         raw: bytes = tx.sign(
             self.key, chain_id=self.chain_id, account_number=account_number, sequence=sequence
         )
         return raw
 
 
-def _consensus_address(ed25519_pubkey_b64: str) -> str:
-    from gonka.address import consensus_address
-
-    try:
-        pubkey = base64.b64decode(ed25519_pubkey_b64, validate=True)
-    except ValueError:
-        raise InvalidInput(f"validator key is not base64: {ed25519_pubkey_b64!r}") from None
-    return consensus_address(pubkey)
-
-
 def resolve_signing_target(address: str) -> Flow[ValidatorSigning]:
     """Liveness of the validator behind ``address``: a consensus address (gonkavalcons1) is used directly;
     an operator (gonkavaloper1) or account (gonka1) address is mapped to its validator's consensus key.
     """
-    from gonka.address import VALCONS_HRP, VALOPER_HRP, convert_hrp, hrp_of
+    from gonka.address import ACCOUNT_HRP, VALCONS_HRP, VALOPER_HRP, convert_hrp, decode
+    from gonka.keys import ConsensusPublicKey
 
-    prefix = hrp_of(address)
+    prefix, _ = decode(address.strip())
     if prefix == VALCONS_HRP:
-        return (yield from validator_signing_flow(address, None))
-    operator = address if prefix == VALOPER_HRP else convert_hrp(address, VALOPER_HRP)
+        return (yield from validator_signing_flow(address.strip(), None))
+    if prefix not in (ACCOUNT_HRP, VALOPER_HRP):
+        raise InvalidInput(f"expected a gonka1, gonkavaloper1 or gonkavalcons1 address, got {address!r}")
+    operator = convert_hrp(address.strip(), VALOPER_HRP)
     validator = yield queries.validator(operator)
-    consensus = _consensus_address(validator["consensus_pubkey"]["key"])
+    consensus = ConsensusPublicKey.from_base64(validator["consensus_pubkey"]["key"]).address()
     return (yield from validator_signing_flow(consensus, operator, bool(validator.get("jailed", False))))
