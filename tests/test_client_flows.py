@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 from collections.abc import Iterator
 
@@ -168,3 +169,16 @@ def test_async_driver_runs_the_same_flow(node: NodeServer) -> None:
 
     asyncio.run(scenario())
     assert [signed(r.body)["seq"] for r in node.calls("POST", BROADCAST)] == [7, 8]
+
+
+def test_broadcast_timeout_reports_the_tx_hash(node: NodeServer) -> None:
+    node.route("POST", BROADCAST, reply("broadcast_ok", delay=0.6))
+    t = SyncTransport(Endpoints.for_node(node.url), timeout=0.15, retry=RetryPolicy(backoff=0.01), http=None)
+    try:
+        with pytest.raises(Timeout) as e:
+            t.drive(send_flow(ME, recorder, GasSettings(gas=1, fee=0)))
+    finally:
+        t.close()
+    raw = recorder(12345, 7, 1, 0)
+    assert e.value.txhash == hashlib.sha256(raw).hexdigest().upper()
+    assert len(node.calls("POST", BROADCAST)) == 1  # never re-sent

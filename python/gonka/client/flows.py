@@ -102,7 +102,7 @@ def send_flow(
     for attempt in (1, 2):
         try:
             prepared = yield from prepare_flow(address, sign, gas, unordered=unordered, sequence=sequence)
-            result = yield queries.broadcast(prepared.raw)
+            result = yield from _broadcast_flow(prepared.raw)
             break
         except SequenceMismatch as mismatch:
             if unordered or attempt == 2:
@@ -112,6 +112,19 @@ def send_flow(
     if not wait:
         return result
     return (yield from wait_flow(result.txhash, timeout=wait_timeout, poll_interval=poll_interval))
+
+
+def _broadcast_flow(raw: bytes) -> Flow[TxResult]:
+    try:
+        return (yield queries.broadcast(raw))
+    except Timeout:
+        # The node may have accepted it: return the hash so the caller looks it up instead of resending.
+        from gonka.tx import tx_hash
+
+        txhash = tx_hash(raw)
+        raise Timeout(
+            f"broadcast of tx {txhash} timed out; it may still be included", txhash=txhash
+        ) from None
 
 
 def wait_flow(txhash: str, *, timeout: float = 60.0, poll_interval: float = 1.0) -> Flow[TxResult]:
