@@ -28,8 +28,8 @@ PUBLIC_KEY = "02eb3102a6cb586765d01fad324523ec0bc67b9efd6a2d9589c135adfedf7922cc
 NONCES = list(range(32))
 # The reference's build, measured on production width with 2 of the 64 layers.
 CUT = dataclasses.replace(PARAMS_V2, n_layers=2)
-# The reference's pool draw, measured on this many values and scaled to the production pool.
-POOL_SAMPLE = 50_000_000
+# The reference's pool draw, measured on this many values (more than the largest parameter) and scaled.
+POOL_SAMPLE = 100_000_000
 
 
 def _reference_rng(seed: str, num_hashes: int) -> np.random.Generator:
@@ -51,22 +51,24 @@ def _reference_inputs(nonces: list[int]) -> torch.Tensor:
     return torch.tensor(np.concatenate(draws), dtype=torch.float16)
 
 
-def _reference_build(params, pool_size: int) -> list[torch.Tensor]:
-    """Draw the pool with numpy and copy a window into every materialized parameter (the reference's way)."""
-    pool = torch.from_numpy(
-        _reference_rng(BLOCK_HASH, 4).normal(0.0, 0.02, size=pool_size).astype(np.float32)
-    )
-    pool = pool.to(torch.float16)
+def _reference_build(params, pool_size: int) -> tuple[list[torch.Tensor], float]:
+    """Draw the pool with numpy and copy a window into every materialized parameter (the reference's way).
+
+    Returns the parameters and the seconds spent drawing the pool.
+    """
+    started = time.perf_counter()
+    pool = _reference_rng(BLOCK_HASH, 4).normal(0.0, 0.02, size=pool_size).astype(np.float32)
+    pool = torch.from_numpy(pool).to(torch.float16)
+    draw_seconds = time.perf_counter() - started
     tensors = []
     for name, shape in params.param_shapes().items():
         param = torch.empty(shape, dtype=torch.float16)
         numel = param.numel()
-        start = int(hashlib.sha256(f"{BLOCK_HASH}_{name}".encode()).hexdigest()[:8], 16) % (
-            pool_size - numel + 1
-        )
+        name_hash = int(hashlib.sha256(f"{BLOCK_HASH}_{name}".encode()).hexdigest()[:8], 16)
+        start = name_hash % (pool_size - numel + 1)
         param.copy_(pool[start : start + numel].view(shape))
         tensors.append(param)
-    return tensors
+    return tensors, draw_seconds
 
 
 @pytest.mark.benchmark(group="poc-build-production")
@@ -78,20 +80,26 @@ def test_build_gonka_production_pool_views(benchmark) -> None:
 
 @pytest.mark.benchmark(group="poc-build-production")
 def test_build_reference_materialized_scaled(benchmark) -> None:
-    """Reference build of the 2-layer cut, reported with its scaled production estimate."""
-    started = time.perf_counter()
-    _reference_rng(BLOCK_HASH, 4).normal(0.0, 0.02, size=POOL_SAMPLE).astype(np.float32)
-    draw_rate = POOL_SAMPLE / (time.perf_counter() - started)
-    tensors = benchmark.pedantic(_reference_build, args=(CUT, CUT.pool_size), rounds=1)
+    """Reference build of the 2-layer cut from a pool of POOL_SAMPLE values, scaled to production.
+
+    Production estimate = pool draw scaled by pool size + parameter copies scaled by parameter count.
+    """
+    tensors, draw_seconds = benchmark.pedantic(_reference_build, args=(CUT, POOL_SAMPLE), rounds=1)
     assert sum(t.numel() for t in tensors) == CUT.n_params
-    seconds = benchmark.stats.stats.min
-    copy_seconds = seconds - CUT.pool_size / draw_rate
-    estimate = PARAMS_V2.pool_size / draw_rate + copy_seconds * PARAMS_V2.n_params / CUT.n_params
+    copy_seconds = benchmark.stats.stats.min - draw_seconds
+    estimate = (
+        draw_seconds * PARAMS_V2.pool_size / POOL_SAMPLE + copy_seconds * PARAMS_V2.n_params / CUT.n_params
+    )
     benchmark.extra_info.update(
         cut_layers=CUT.n_layers,
-        cut_seconds=seconds,
+        cut_seconds=benchmark.stats.stats.min,
+        pool_draw_seconds=draw_seconds,
+        copy_seconds=copy_seconds,
         production_estimate_seconds=estimate,
         production_materialized_gb=PARAMS_V2.weight_bytes_fp16 / 1e9,
+    )
+    print(
+        f"reference build, production estimate: {estimate:.1f} s, {PARAMS_V2.weight_bytes_fp16 / 1e9:.1f} GB"
     )
 
 
@@ -117,3 +125,14 @@ def test_inputs_reference_numpy(benchmark) -> None:
     x = benchmark.pedantic(_reference_inputs, args=(NONCES,), rounds=3)
     assert x.shape == (len(NONCES), PARAMS_V2.seq_len, PARAMS_V2.dim)
     benchmark.extra_info.update(nonces_per_s=len(NONCES) / benchmark.stats.stats.min)
+
+
+@pytest.mark.benchmark(group="poc-inputs-1-nonce")
+def test_input_one_nonce_gonka(benchmark) -> None:
+    out = np.empty((1, PARAMS_V2.seq_len, PARAMS_V2.dim), dtype=np.float16)
+    benchmark(inputs, BLOCK_HASH, PUBLIC_KEY, [7], PARAMS_V2.seq_len, PARAMS_V2.dim, out=out)
+
+
+@pytest.mark.benchmark(group="poc-inputs-1-nonce")
+def test_input_one_nonce_reference_numpy(benchmark) -> None:
+    benchmark(_reference_inputs, [7])
