@@ -246,3 +246,42 @@ def test_grant_ml_ops(node: NodeServer, mnemonic_file: Path) -> None:
     )
     assert code == 0, err
     assert len(decoded(broadcast_txs(node)[1])["body"]["messages"]) == 25
+
+
+def test_unknown_permission_set_is_a_usage_error(node: NodeServer, mnemonic_file: Path) -> None:
+    code, _, err = invoke(
+        "tx",
+        "grant-ml-ops",
+        "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le",
+        "--permissions",
+        "v9",
+        "--mnemonic-file",
+        str(mnemonic_file),
+        "--node",
+        node.url,
+    )
+    assert code == 2 and "v9" in err
+    assert not node.calls("POST", BROADCAST)
+
+
+def test_broadcast_timeout_reports_the_hash(node: NodeServer, mnemonic_file: Path) -> None:
+    node.route("POST", BROADCAST, reply("broadcast_ok", delay=1.5))
+    code, _, err = invoke(
+        "tx",
+        "vote",
+        "12",
+        "yes",
+        "--mnemonic-file",
+        str(mnemonic_file),
+        "--node",
+        node.url,
+        "--gas",
+        "200000",
+        "--fees",
+        "0",
+        "--timeout",
+        "0.3",
+    )
+    assert code == 1 and "timed out" in err
+    (raw,) = broadcast_txs(node)
+    assert tx.tx_hash(raw) in err

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jwcrypto import jwe, jwk
-from jwcrypto.common import JWException
+from jwcrypto import jwe, jwk  # type: ignore[import-untyped]
+from jwcrypto.common import JWException  # type: ignore[import-untyped]
 
 from gonka.errors import GonkaError
 

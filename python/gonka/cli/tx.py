@@ -19,6 +19,7 @@ import typer
 from gonka.cli._chain import (
     DEFAULT_NODE,
     NodeOption,
+    TimeoutOption,
     console,
     field_table,
     node_client,
@@ -155,6 +156,7 @@ COMMON = [
         Annotated[float, typer.Option("--wait-timeout", min=1, help="Seconds to wait for inclusion.")],
         60.0,
     ),
+    _opt("timeout", TimeoutOption, 10.0),
     _opt("as_json", Annotated[bool, typer.Option("--json", help="Print the result as JSON.")], False),
 ]
 COMMON_NAMES = [p.name for p in COMMON]
@@ -245,17 +247,18 @@ def _run(
     dry_run: bool,
     wait: bool,
     wait_timeout: float,
+    timeout: float,
     as_json: bool,
 ) -> None:
     settings = _gas(gas, gas_adjustment, fees)
     with reported_errors():
         key = load_key(from_name, home, mnemonic_file, mnemonic)
-    with node_client(node) as client:
+    with node_client(node, timeout) as client:
         try:
             messages = build(signer=key.public_key.address(), client=client, **own)
         except InvalidInput as e:
             raise typer.BadParameter(str(e)) from None
-        spec = {
+        spec: dict[str, Any] = {
             "memo": memo,
             "fee_granter": fee_granter,
             "unordered": unordered,
@@ -351,4 +354,6 @@ def grant_ml_ops(
     """Let the warm key act for the cold account: one authz grant per ML-ops message type (1 year)."""
     from gonka.tx import grant_ml_ops_messages
 
-    return grant_ml_ops_messages(signer, warm_address, permissions=permissions, fee_allowance=fee_allowance)
+    # an unknown set name is rejected by grant_ml_ops_messages (InvalidInput -> usage error)
+    chosen: Any = permissions
+    return grant_ml_ops_messages(signer, warm_address, permissions=chosen, fee_allowance=fee_allowance)
