@@ -1,0 +1,297 @@
+"""The transaction builder (:class:`Tx`), SIGN_MODE_DIRECT signing, hashing and decoding."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from gonka import _native
+from gonka.errors import InvalidInput
+from gonka.tx.messages import Msg
+from gonka.tx.values import Coin, Timestamp, TimestampLike
+
+__all__ = [
+    "DEFAULT_UNORDERED_TTL",
+    "MAX_UNORDERED_TTL",
+    "DecodedTx",
+    "SignerInfo",
+    "Tx",
+    "decode_tx",
+    "encode_json_tx",
+    "tx_hash",
+    "unique_timeout",
+]
+
+#: Seconds an unordered transaction stays valid by default (the docs' ``--timeout-duration=60s``).
+DEFAULT_UNORDERED_TTL = 60.0
+#: The chain rejects unordered transactions whose timeout is further ahead (seconds).
+MAX_UNORDERED_TTL = 600.0
+_U64 = 2**64
+
+
+class PublicKeyLike(Protocol):
+    @property
+    def compressed(self) -> bytes: ...
+
+
+class Signer(Protocol):
+    """What :meth:`Tx.sign` needs of a key: ``gonka.keys.PrivateKey``, a hardware wallet, ..."""
+
+    @property
+    def public_key(self) -> PublicKeyLike: ...
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte low-S ``r || s`` ECDSA signature of SHA-256(message)."""
+        ...
+
+
+_clock_lock = threading.Lock()
+_last_timeout_ns = 0
+
+
+def unique_timeout(ttl: float = DEFAULT_UNORDERED_TTL) -> Timestamp:
+    """now + ``ttl`` seconds, strictly later than every timeout this process handed out before.
+
+    The chain remembers (signer, timeout) of unordered transactions, so two of them from one
+    signer need different timeouts; a nanosecond apart is enough.
+    """
+    global _last_timeout_ns
+    if not 0 < ttl <= MAX_UNORDERED_TTL:
+        raise InvalidInput(f"unordered ttl must be in (0, {MAX_UNORDERED_TTL:g}] seconds, got {ttl}")
+    with _clock_lock:
+        candidate = time.time_ns() + int(ttl * 1e9)
+        _last_timeout_ns = max(candidate, _last_timeout_ns + 1)
+        return Timestamp.from_unix_nanos(_last_timeout_ns)
+
+
+def _u64(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _U64:
+        raise InvalidInput(f"{name} must be an unsigned 64-bit int, got {value!r}")
+    return value
+
+
+def _compressed(public_key: bytes | PublicKeyLike) -> bytes:
+    if isinstance(public_key, (bytes, bytearray)):
+        return bytes(public_key)
+    return bytes(public_key.compressed)
+
+
+class Tx:
+    """A transaction under construction: messages, memo, fee and timeouts.
+
+    >>> tx = Tx([MsgSend(a, b, [Coin("ngonka", 1000)])], memo="m", gas_limit=200000,
+    ...         fee=[Coin("ngonka", 2000)])
+    >>> raw = tx.sign(private_key, chain_id="gonka-mainnet", account_number=7, sequence=3)
+
+    ``unordered=True`` makes an ADR-070 unordered transaction: signed with sequence 0 and valid
+    until ``timeout_timestamp`` (default: a unique now + ``ttl`` seconds, at most 10 minutes).
+    ``granter`` pays the fee through a feegrant allowance; ``payer`` pays it directly.
+    The body is encoded (and every field checked) when the Tx is created.
+    """
+
+    def __init__(
+        self,
+        messages: Sequence[Msg],
+        *,
+        memo: str = "",
+        fee: Sequence[Coin] = (),
+        gas_limit: int = 200_000,
+        payer: str = "",
+        granter: str = "",
+        timeout_height: int = 0,
+        unordered: bool = False,
+        timeout_timestamp: TimestampLike | None = None,
+        ttl: float = DEFAULT_UNORDERED_TTL,
+    ) -> None:
+        if isinstance(messages, Msg) or not isinstance(messages, Sequence):
+            raise InvalidInput("messages must be a sequence of messages")
+        for i, msg in enumerate(messages):
+            if not isinstance(msg, Msg):
+                raise InvalidInput(f"messages[{i}] is not a gonka.tx message: {msg!r}")
+        for i, coin in enumerate(fee):
+            if not isinstance(coin, Coin):
+                raise InvalidInput(f"fee[{i}] must be a Coin, got {coin!r}")
+        self.messages: tuple[Msg, ...] = tuple(messages)
+        self.memo = memo
+        self.fee: tuple[Coin, ...] = tuple(fee)
+        self.gas_limit = _u64("gas_limit", gas_limit)
+        self.payer = payer
+        self.granter = granter
+        self.timeout_height = _u64("timeout_height", timeout_height)
+        self.unordered = bool(unordered)
+        if timeout_timestamp is not None:
+            self.timeout_timestamp: Timestamp | None = Timestamp.coerce(timeout_timestamp)
+        else:
+            self.timeout_timestamp = unique_timeout(ttl) if self.unordered else None
+        timeout = self._timeout_pair()
+        self._body = _native.tx_encode_body(
+            [m._any for m in self.messages],  # type: ignore[attr-defined]
+            memo,
+            self.timeout_height,
+            self.unordered,
+            timeout,
+        )
+        # Fee coins, payer and granter are checked now rather than at signing time.
+        _native.tx_check_fee(self._fee_pairs(), payer, granter)
+
+    def _timeout_pair(self) -> tuple[int, int] | None:
+        ts = self.timeout_timestamp
+        return None if ts is None else (ts.seconds, ts.nanos)
+
+    def _fee_pairs(self) -> list[tuple[str, str]]:
+        return [(c.denom, str(c.amount)) for c in self.fee]
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(type(m).__name__ for m in self.messages)
+        mode = f"unordered until {self.timeout_timestamp}" if self.unordered else "ordered"
+        return f"Tx([{kinds}], gas_limit={self.gas_limit}, fee={[str(c) for c in self.fee]}, {mode})"
+
+    def body_bytes(self) -> bytes:
+        """The encoded TxBody (what gets signed)."""
+        return self._body  # type: ignore[no-any-return]
+
+    def auth_info_bytes(self, public_key: bytes | PublicKeyLike, sequence: int = 0) -> bytes:
+        """The encoded AuthInfo for one SIGN_MODE_DIRECT signer with this compressed key."""
+        return _native.tx_encode_auth_info(
+            _compressed(public_key),
+            _u64("sequence", sequence),
+            self._fee_pairs(),
+            self.gas_limit,
+            self.payer,
+            self.granter,
+        )
+
+    def sign_doc_bytes(
+        self, public_key: bytes | PublicKeyLike, chain_id: str, account_number: int, sequence: int = 0
+    ) -> bytes:
+        """The SIGN_MODE_DIRECT sign bytes; their SHA-256 is what the key signs."""
+        return _native.tx_sign_doc(
+            self._body,
+            self.auth_info_bytes(public_key, sequence),
+            chain_id,
+            _u64("account_number", account_number),
+        )
+
+    def _check_signable(self, sequence: int) -> None:
+        _native.tx_check_unordered(
+            self.unordered, self._timeout_pair(), self.timeout_height, sequence, time.time_ns()
+        )
+
+    def sign(
+        self, private_key: Signer | bytes, chain_id: str, account_number: int, sequence: int = 0
+    ) -> bytes:
+        """Signs (SIGN_MODE_DIRECT) and returns the TxRaw bytes to broadcast.
+
+        ``private_key`` is a ``gonka.keys.PrivateKey`` (or any object with ``public_key.compressed``
+        and ``sign(message)``), or the raw 32-byte secret.
+        """
+        _u64("sequence", sequence)
+        self._check_signable(sequence)
+        if isinstance(private_key, (bytes, bytearray)):
+            public_key = _native.tx_public_key(bytes(private_key))
+            auth = self.auth_info_bytes(public_key, sequence)
+            return _native.tx_sign(
+                self._body, auth, chain_id, _u64("account_number", account_number), bytes(private_key)
+            )
+        auth = self.auth_info_bytes(private_key.public_key, sequence)
+        doc = _native.tx_sign_doc(self._body, auth, chain_id, _u64("account_number", account_number))
+        return _native.tx_raw(self._body, auth, [bytes(private_key.sign(doc))])
+
+    def with_signature(self, public_key: bytes | PublicKeyLike, signature: bytes, sequence: int = 0) -> bytes:
+        """TxRaw bytes with a signature made elsewhere (offline or hardware signing) over
+        :meth:`sign_doc_bytes` of the same key and sequence."""
+        _u64("sequence", sequence)
+        self._check_signable(sequence)
+        auth = self.auth_info_bytes(public_key, sequence)
+        return _native.tx_raw(self._body, auth, [bytes(signature)])
+
+
+def tx_hash(raw: bytes) -> str:
+    """The transaction hash as CometBFT and explorers show it: upper-case hex SHA-256 of TxRaw."""
+    return _native.tx_hash(raw)
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    public_key: bytes | None
+    """Compressed secp256k1 key (None when absent or of another type; see ``DecodedTx.json``)."""
+    sequence: int
+    mode: str
+
+
+@dataclass(frozen=True)
+class DecodedTx:
+    """A decoded TxRaw: typed content plus the exact bytes that were signed."""
+
+    messages: tuple[Msg, ...]
+    memo: str
+    timeout_height: int
+    unordered: bool
+    timeout_timestamp: Timestamp | None
+    fee: tuple[Coin, ...]
+    gas_limit: int
+    payer: str
+    granter: str
+    signers: tuple[SignerInfo, ...]
+    signatures: tuple[bytes, ...]
+    body_bytes: bytes
+    auth_info_bytes: bytes
+    raw: bytes
+    json: dict[str, Any]
+    """The chain's JSON form (``body``, ``auth_info``, ``signatures``), as ``--dry-run`` prints it."""
+
+    @property
+    def hash(self) -> str:
+        return tx_hash(self.raw)
+
+    def verify(self, chain_id: str, account_numbers: int | Sequence[int]) -> None:
+        """Checks every signature (SIGN_MODE_DIRECT) for the signers' account numbers; raises
+        ``InvalidSignature`` when one does not verify."""
+        numbers = [account_numbers] if isinstance(account_numbers, int) else list(account_numbers)
+        _native.tx_verify(self.raw, chain_id, numbers)
+
+
+def decode_tx(raw: bytes) -> DecodedTx:
+    """Decodes TxRaw bytes. Malformed bytes raise ``InvalidInput``."""
+    data, body_bytes, auth_info_bytes = _native.tx_decode(bytes(raw))
+    body, auth = data["body"], data["auth_info"]
+    fee = auth["fee"]
+    signers = []
+    for info in auth["signer_infos"]:
+        key = info.get("public_key")
+        compressed = None
+        if key is not None and key.get("@type") == "/cosmos.crypto.secp256k1.PubKey":
+            compressed = _b64(key["key"])
+        signers.append(SignerInfo(compressed, int(info["sequence"]), info["mode_info"]["single"]["mode"]))
+    timeout = body.get("timeout_timestamp")
+    return DecodedTx(
+        messages=tuple(Msg.from_json(m) for m in body["messages"]),
+        memo=body["memo"],
+        timeout_height=int(body["timeout_height"]),
+        unordered=body["unordered"],
+        timeout_timestamp=None if timeout is None else Timestamp.parse(timeout),
+        fee=tuple(Coin.from_json(c) for c in fee["amount"]),
+        gas_limit=int(fee["gas_limit"]),
+        payer=fee["payer"],
+        granter=fee["granter"],
+        signers=tuple(signers),
+        signatures=tuple(_b64(s) for s in data["signatures"]),
+        body_bytes=body_bytes,
+        auth_info_bytes=auth_info_bytes,
+        raw=bytes(raw),
+        json=data,
+    )
+
+
+def encode_json_tx(tx: dict[str, Any]) -> bytes:
+    """TxRaw bytes of a transaction in the chain's JSON form (e.g. a gentx or an offline-signed
+    file written by ``inferenced``), body and auth info re-encoded from it."""
+    return _native.tx_encode_json(tx)
+
+
+def _b64(text: str) -> bytes:
+    return base64.b64decode(text)

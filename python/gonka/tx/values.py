@@ -1,0 +1,134 @@
+"""Value types of transactions: :class:`Coin`, :class:`Timestamp` and :class:`VoteOption`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from gonka import _native
+from gonka.errors import InvalidInput
+
+__all__ = ["Coin", "Timestamp", "TimestampLike", "VoteOption"]
+
+_COIN_TEXT = re.compile(r"^\s*(\d+)\s*([a-zA-Z][a-zA-Z0-9/:._-]*)\s*$")
+
+
+@dataclass(frozen=True)
+class Coin:
+    """An amount of one denomination: ``Coin("ngonka", 1000)`` (1 GNK = 10**9 ngonka)."""
+
+    denom: str
+    amount: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.denom, str):
+            raise InvalidInput(f"coin denom must be a str, got {type(self.denom).__name__}")
+        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
+            raise InvalidInput(f"coin amount must be an int, got {self.amount!r}")
+        _native.tx_check_coin(self.denom, str(self.amount))
+
+    @classmethod
+    def parse(cls, text: str) -> Coin:
+        """``"1000ngonka"`` -> ``Coin("ngonka", 1000)`` (the CLI form)."""
+        match = _COIN_TEXT.match(text)
+        if match is None:
+            raise InvalidInput(f"{text!r} is not a coin like 1000ngonka")
+        return cls(match.group(2), int(match.group(1)))
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.denom}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"denom": self.denom, "amount": str(self.amount)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Coin:
+        return cls(data["denom"], int(data["amount"]))
+
+
+@dataclass(frozen=True, order=True)
+class Timestamp:
+    """A point in time with nanosecond precision (``google.protobuf.Timestamp``)."""
+
+    seconds: int
+    nanos: int = 0
+
+    def __post_init__(self) -> None:
+        # Checks the range (years 1-9999, 0 <= nanos < 1e9).
+        _native.tx_format_timestamp(self.seconds, self.nanos)
+
+    @classmethod
+    def from_unix_nanos(cls, nanos: int) -> Timestamp:
+        return cls(*divmod(nanos, 1_000_000_000))
+
+    @classmethod
+    def from_datetime(cls, when: _dt.datetime) -> Timestamp:
+        if when.tzinfo is None:
+            raise InvalidInput("timestamps need a timezone-aware datetime (e.g. tzinfo=timezone.utc)")
+        delta = when - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return cls.from_unix_nanos(micros * 1_000)
+
+    @classmethod
+    def parse(cls, text: str) -> Timestamp:
+        """RFC 3339 text, e.g. ``2026-08-22T06:31:44.143457Z``."""
+        return cls(*_native.tx_parse_timestamp(text))
+
+    @classmethod
+    def coerce(cls, value: TimestampLike) -> Timestamp:
+        if isinstance(value, Timestamp):
+            return value
+        if isinstance(value, _dt.datetime):
+            return cls.from_datetime(value)
+        if isinstance(value, str):
+            return cls.parse(value)
+        raise InvalidInput(f"expected a Timestamp, an aware datetime or RFC 3339 text, got {value!r}")
+
+    @property
+    def unix_nanos(self) -> int:
+        return self.seconds * 1_000_000_000 + self.nanos
+
+    def to_datetime(self) -> _dt.datetime:
+        """The aware UTC datetime (microsecond precision)."""
+        epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return epoch + _dt.timedelta(seconds=self.seconds, microseconds=self.nanos // 1_000)
+
+    def __str__(self) -> str:
+        return _native.tx_format_timestamp(self.seconds, self.nanos)
+
+
+TimestampLike = Timestamp | _dt.datetime | str
+
+
+class VoteOption(enum.IntEnum):
+    """Governance vote options (the chain's numbers)."""
+
+    YES = 1
+    ABSTAIN = 2
+    NO = 3
+    NO_WITH_VETO = 4
+
+    @classmethod
+    def parse(cls, value: VoteOption | int | str) -> VoteOption:
+        """``"yes"``, ``"no_with_veto"``, ``"VOTE_OPTION_NO"``, ``3`` or a member."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        elif isinstance(value, str):
+            word = value.strip().lower().replace("-", "_").removeprefix("vote_option_")
+            if word == "veto":
+                word = "no_with_veto"
+            if word.upper() in cls.__members__:
+                return cls[word.upper()]
+        raise InvalidInput(f"unknown vote option {value!r} (yes, no, no_with_veto, abstain)")
+
+    @property
+    def json_name(self) -> str:
+        return f"VOTE_OPTION_{self.name}"

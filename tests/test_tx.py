@@ -1,0 +1,198 @@
+"""gonka.tx: building, signing, hashing and decoding transactions, byte-identical with cosmpy."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+from gonka.errors import GonkaError, InvalidAddress, InvalidInput, InvalidSignature
+from gonka.keys import PrivateKey
+from gonka.tx import (
+    Coin,
+    MsgSend,
+    MsgVote,
+    Timestamp,
+    Tx,
+    VoteOption,
+    decode_tx,
+    tx_hash,
+)
+
+SECRET = hashlib.sha256(b"gonka-spec-test-key").digest()
+ADDRESS = "gonka1ranggd0eh4n2mr5jaa5nk2y9707gxqvlrle92l"
+OTHER = "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le"
+CHAIN = "gonka-mainnet"
+
+
+@pytest.fixture(scope="module")
+def key() -> PrivateKey:
+    return PrivateKey.from_bytes(SECRET)
+
+
+def _send_tx(memo: str = "m") -> Tx:
+    return Tx(
+        [MsgSend(from_address=ADDRESS, to_address=OTHER, amount=[Coin("ngonka", 1000)])],
+        memo=memo,
+        gas_limit=200000,
+        fee=[Coin("ngonka", 2000)],
+    )
+
+
+def _cosmpy_raw(msg: object, memo: str, fee: str, gas: int, account: int, sequence: int) -> bytes:
+    from cosmpy.aerial.tx import SigningCfg, Transaction, TxFee
+    from cosmpy.crypto.keypairs import PrivateKey as CosmpyKey
+
+    cosmpy_key = CosmpyKey(SECRET)
+    tx = Transaction()
+    tx.add_message(msg)
+    tx.seal(
+        SigningCfg.direct(cosmpy_key.public_key, sequence),
+        fee=TxFee(amount=fee, gas_limit=gas),
+        memo=memo,
+    )
+    tx.sign(cosmpy_key, CHAIN, account, deterministic=True)
+    tx.complete()
+    return bytes(tx.tx.SerializeToString())
+
+
+def test_issue_example_signs_to_txraw(key: PrivateKey) -> None:
+    tx = _send_tx()
+    raw = tx.sign(key, chain_id=CHAIN, account_number=7, sequence=3)
+    decoded = decode_tx(raw)
+    assert decoded.messages == tx.messages
+    assert decoded.memo == "m"
+    assert decoded.fee == (Coin("ngonka", 2000),)
+    assert decoded.gas_limit == 200000
+    assert decoded.signers[0].public_key == key.public_key.compressed
+    assert decoded.signers[0].sequence == 3
+    assert decoded.body_bytes == tx.body_bytes()
+    assert decoded.auth_info_bytes == tx.auth_info_bytes(key.public_key, 3)
+    decoded.verify(CHAIN, 7)
+    with pytest.raises(InvalidSignature):
+        decoded.verify(CHAIN, 8)
+    assert tx_hash(raw) == hashlib.sha256(raw).hexdigest().upper()
+
+
+def test_msg_send_is_byte_identical_with_cosmpy(key: PrivateKey) -> None:
+    from cosmpy.protos.cosmos.bank.v1beta1.tx_pb2 import MsgSend as CosmpyMsgSend
+    from cosmpy.protos.cosmos.base.v1beta1.coin_pb2 import Coin as CosmpyCoin
+
+    theirs = _cosmpy_raw(
+        CosmpyMsgSend(
+            from_address=ADDRESS, to_address=OTHER, amount=[CosmpyCoin(denom="ngonka", amount="1000")]
+        ),
+        memo="m",
+        fee="2000ngonka",
+        gas=200000,
+        account=7,
+        sequence=3,
+    )
+    ours = _send_tx().sign(key, chain_id=CHAIN, account_number=7, sequence=3)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("option", ["yes", "no", "no_with_veto", "abstain"])
+def test_msg_vote_is_byte_identical_with_cosmpy(key: PrivateKey, option: str) -> None:
+    from cosmpy.protos.cosmos.gov.v1.tx_pb2 import MsgVote as CosmpyMsgVote
+
+    number = VoteOption.parse(option).value
+    theirs = _cosmpy_raw(
+        CosmpyMsgVote(proposal_id=42, voter=ADDRESS, option=number),
+        memo="vote",
+        fee="200000ngonka",
+        gas=2000000,
+        account=12345,
+        sequence=17,
+    )
+    tx = Tx(
+        [MsgVote(proposal_id=42, voter=ADDRESS, option=option)],
+        memo="vote",
+        gas_limit=2000000,
+        fee=[Coin("ngonka", 200000)],
+    )
+    assert tx.sign(key, CHAIN, 12345, 17) == theirs
+
+
+def test_signing_with_raw_secret_matches_the_key_object(key: PrivateKey) -> None:
+    tx = _send_tx()
+    assert tx.sign(SECRET, CHAIN, 7, 3) == tx.sign(key, CHAIN, 7, 3)
+
+
+def test_precomputed_signature_gives_the_same_tx(key: PrivateKey) -> None:
+    tx = _send_tx()
+    doc = tx.sign_doc_bytes(key.public_key, CHAIN, 7, 3)
+    signature = key.sign(doc)
+    assert tx.with_signature(key.public_key.compressed, signature, 3) == tx.sign(key, CHAIN, 7, 3)
+    with pytest.raises(InvalidSignature):
+        tx.with_signature(key.public_key, signature[:63], 3)
+
+
+def test_unordered_tx_is_signed_with_sequence_zero(key: PrivateKey) -> None:
+    tx = Tx([MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])], unordered=True)
+    assert tx.timeout_timestamp is not None
+    ahead = tx.timeout_timestamp.unix_nanos - time.time_ns()
+    assert 50e9 < ahead <= 60e9
+    decoded = decode_tx(tx.sign(key, CHAIN, 12345))
+    assert decoded.unordered and decoded.signers[0].sequence == 0
+    assert decoded.timeout_timestamp == tx.timeout_timestamp
+    with pytest.raises(InvalidInput, match="sequence 0"):
+        tx.sign(key, CHAIN, 12345, sequence=1)
+
+
+def test_unordered_timeouts_are_unique() -> None:
+    txs = [Tx([MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])], unordered=True) for _ in range(50)]
+    stamps = [t.timeout_timestamp for t in txs]
+    assert len(set(stamps)) == len(stamps)
+    assert stamps == sorted(stamps)  # type: ignore[type-var]
+
+
+def test_unordered_timeout_bounds(key: PrivateKey) -> None:
+    msg = MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])
+    now = time.time_ns()
+    too_far = Tx([msg], unordered=True, timeout_timestamp=Timestamp.from_unix_nanos(now + 601 * 10**9))
+    with pytest.raises(InvalidInput, match="ahead"):
+        too_far.sign(key, CHAIN, 1)
+    past = Tx([msg], unordered=True, timeout_timestamp=Timestamp.from_unix_nanos(now - 10**9))
+    with pytest.raises(InvalidInput, match="future"):
+        past.sign(key, CHAIN, 1)
+    with pytest.raises(InvalidInput, match="ttl"):
+        Tx([msg], unordered=True, ttl=601)
+    with pytest.raises(InvalidInput, match="timeout_height"):
+        Tx([msg], unordered=True, timeout_height=5)
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "text"),
+    [
+        (lambda: MsgSend("gonka1xyz", OTHER, [Coin("ngonka", 1)]), InvalidAddress, "from_address"),
+        (
+            lambda: MsgSend(ADDRESS, "cosmos1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le", [Coin("ngonka", 1)]),
+            InvalidAddress,
+            "to_address",
+        ),
+        (lambda: Coin("ngonka", -5), InvalidInput, "negative"),
+        (lambda: Coin("", 5), InvalidInput, "empty"),
+        (lambda: Coin("ngonka", 2**256), InvalidInput, "256-bit"),
+        (lambda: Coin("ngonka", 1.5), InvalidInput, "int"),
+        (lambda: MsgSend(ADDRESS, OTHER, []), InvalidInput, "at least one coin"),
+        (lambda: MsgSend(ADDRESS, OTHER, [Coin("ngonka", 0)]), InvalidInput, "positive"),
+        (lambda: MsgVote(1, ADDRESS, "maybe"), InvalidInput, "vote option"),
+        (lambda: MsgVote(1, ADDRESS, 9), InvalidInput, "vote option"),
+        (lambda: Tx([]), InvalidInput, "at least one message"),
+        (
+            lambda: Tx([MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])], granter="nope"),
+            InvalidAddress,
+            "granter",
+        ),
+        (lambda: Tx([MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])], gas_limit=-1), InvalidInput, "gas_limit"),
+    ],
+)
+def test_bad_input_raises_clear_errors(build: object, error: type[GonkaError], text: str) -> None:
+    with pytest.raises(error, match=text):
+        build()  # type: ignore[operator]
+
+
+def test_empty_chain_id_is_rejected(key: PrivateKey) -> None:
+    with pytest.raises(InvalidInput, match="chain_id"):
+        _send_tx().sign(key, "", 7, 3)
