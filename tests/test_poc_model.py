@@ -208,3 +208,23 @@ def test_engine_registry(small_model: PocModel) -> None:
         get_engine("numpy")
     with pytest.raises(InvalidInput, match="params differ"):
         TorchEngine(small_model.weights, PARAMS_V2)
+
+
+def test_production_weights_are_windows_at_the_reference_offsets() -> None:
+    """Production layout from an (unfilled) pool: every parameter a view, offsets as in the spec's vectors."""
+    block_hash = "52DAB38B4329170319EF41AD0E4A653A668B6B2267A86222EA4E9B03A4F0D4E6"
+    pool = torch.empty(PARAMS_V2.pool_size, dtype=torch.float16)  # pages untouched: views copy nothing
+    w = ModelWeights(PARAMS_V2, block_hash, pool=pool)
+    assert all(w.is_view(name) for name, _ in w.named_parameters())
+    assert w.nbytes == 2 * 888_156_147 and w.n_params == PARAMS_V2.n_params == 17_763_122_944
+    assert len(w.layers) == 64 and w.layers[63].w2.shape == (1792, 49152)
+    expected = {
+        "layers.0.attention.wq.weight": (832304074, 832304074),
+        "layers.0.feed_forward.w1.weight": (2437157443, 36930151),
+        "norm.weight": (2788578803, 124115735),
+        "output.weight": (1442597562, 569128646),
+    }
+    for name, (name_hash, start) in expected.items():
+        assert poc.name_hash(block_hash, name) == name_hash
+        assert w.offset(name) == start
+        assert w[name].data_ptr() == pool.data_ptr() + 2 * start
