@@ -277,6 +277,13 @@ def kernels(run: Run, params: Any, device: Any, batch: int) -> dict[str, Any]:
          2 * M * H * D, (M * H + H * D + 2 * M * D) * 2, p.n_layers - 1),
         ("logits_last", lambda: gemm.linear(a[last], wout), lambda: F.linear(a[last], wout),
          2 * batch * D * V, (batch * D + V * D + batch * V) * 2, 1),
+        # The same GEMMs with pointer loads instead of TMA descriptors (the path Ampere/Ada use).
+        ("qkv_rope/pointers", lambda: qkv.qkv_rope(a, wqkv, cos, sin, S, hd, out=qkv_out, tma=False), None,
+         2 * M * D * 3 * D, (M * D + 3 * D * D + 3 * M * D) * 2, 0),
+        ("swiglu/pointers", lambda: swiglu.swiglu(a, w1, w3, out=ffn, tma=False), None,
+         4 * M * D * H, (M * D + 2 * H * D + M * H) * 2, 0),
+        ("down/pointers", lambda: gemm.linear(ffn, w2, out=h, residual=True, tma=False), None,
+         2 * M * H * D, (M * H + H * D + 2 * M * D) * 2, 0),
     ]  # fmt: skip
     rows = []
     total_ms = 0.0
@@ -296,6 +303,7 @@ def kernels(run: Run, params: Any, device: Any, batch: int) -> dict[str, Any]:
                 f"({100 * floor_ms / ms:5.1f} % of floor) {tflops:6.1f} TFLOP/s {tbs:5.2f} TB/s")  # fmt: skip
     forward_ms = total_ms
     result = {
+        "tma_default": gemm.use_tma(None, (a, w1)), "tma_failure": gemm.TMA_FAILURE,
         "batch": batch, "copy_bandwidth_tb_s": bandwidth / 1e12, "cublas_ffn_tflops": ceiling / 1e12,
         "kernels": rows, "sum_of_kernels_ms_per_forward": forward_ms,
         "nonces_per_s_from_kernel_sum": batch / (forward_ms / 1e3),
@@ -303,7 +311,11 @@ def kernels(run: Run, params: Any, device: Any, batch: int) -> dict[str, Any]:
     rate = result["nonces_per_s_from_kernel_sum"]
     run.say(f"sum of kernels per forward {forward_ms:.0f} ms -> {rate:.1f} nonces/s")
     (run.out / "kernels.json").write_text(json.dumps(result, indent=2) + "\n")
-    return {"nonces_per_s_from_kernel_sum": result["nonces_per_s_from_kernel_sum"]}
+    return {
+        "nonces_per_s_from_kernel_sum": rate,
+        "tma_default": result["tma_default"],
+        "tma_failure": gemm.TMA_FAILURE,
+    }
 
 
 # --- 4. unit tests compiled on this GPU

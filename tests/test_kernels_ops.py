@@ -143,18 +143,26 @@ def test_rope_rejects_odd_head_dim() -> None:
         rope(x, x[:, :1], x[:, :1], 4, 27)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+# Both GEMM load paths: pointer loads in float32 and float16, TMA descriptors in float16 (production dtype).
+GEMM_PATHS = pytest.mark.parametrize(
+    ("dtype", "tma"),
+    [(torch.float32, False), (torch.float16, False), (torch.float16, True)],
+    ids=["f32-pointers", "f16-pointers", "f16-tma"],
+)
+
+
+@GEMM_PATHS
 @pytest.mark.parametrize(("rows", "n", "k"), [(37, 131, 56), (26, 83, 64), (1, 131, 40)])
-def test_linear(dtype: torch.dtype, rows: int, n: int, k: int) -> None:
+def test_linear(dtype: torch.dtype, rows: int, n: int, k: int, tma: bool) -> None:
     from gonka.kernels.gemm import linear
 
     a = _randn(rows, k, dtype=dtype, seed=6)
     w = _randn(n, k, dtype=dtype, scale=0.1, seed=7)
-    check(linear(a, w), ref_linear(a, w, dtype), dtype)
+    check(linear(a, w, tma=tma), ref_linear(a, w, dtype), dtype)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_linear_residual_adds_the_rounded_product_in_place(dtype: torch.dtype) -> None:
+@GEMM_PATHS
+def test_linear_residual_adds_the_rounded_product_in_place(dtype: torch.dtype, tma: bool) -> None:
     from gonka.kernels.gemm import linear
 
     a = _randn(3 * 13, 56, dtype=dtype, seed=8)
@@ -162,11 +170,11 @@ def test_linear_residual_adds_the_rounded_product_in_place(dtype: torch.dtype) -
     h = _randn(3 * 13, 56, dtype=dtype, seed=10)
     expected = _cast(_wide(h, dtype) + ref_linear(a, w, dtype), dtype)
     out = h.clone()
-    assert linear(a, w, out, residual=True) is out
+    assert linear(a, w, out, residual=True, tma=tma) is out
     check(out, expected, dtype)
     # Strided rows (the last layer's last positions) on both sides.
     out2 = h.clone()
-    linear(a[12::13], w, out2[12::13], residual=True)
+    linear(a[12::13], w, out2[12::13], residual=True, tma=tma)
     check(out2[12::13], expected[12::13], dtype)
     assert torch.equal(out2[:12], h[:12])
 
@@ -181,8 +189,8 @@ def test_linear_rejects_bad_shapes() -> None:
         linear(a, _randn(5, 8, dtype=torch.float32), residual=True)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_qkv_rope(dtype: torch.dtype) -> None:
+@GEMM_PATHS
+def test_qkv_rope(dtype: torch.dtype, tma: bool) -> None:
     from gonka.kernels.qkv import qkv_rope
 
     seq_len, dim = 13, 2 * HEAD_DIM
@@ -194,7 +202,7 @@ def test_qkv_rope(dtype: torch.dtype) -> None:
         [ref_rope(qkv[:, :dim], cos, sin, seq_len, dtype),
          ref_rope(qkv[:, dim : 2 * dim], cos, sin, seq_len, dtype), qkv[:, 2 * dim :]], dim=1,
     )  # fmt: skip
-    check(qkv_rope(a, w, cos, sin, seq_len, HEAD_DIM), expected, dtype)
+    check(qkv_rope(a, w, cos, sin, seq_len, HEAD_DIM, tma=tma), expected, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -221,15 +229,26 @@ def test_causal_attention_first_query_writes_only_later_rows() -> None:
     assert (out.view(2, seq_len, width)[:, :-1] == 7.0).all()
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@GEMM_PATHS
 @pytest.mark.parametrize(("rows", "hidden", "dim"), [(37, 160, 56), (1, 96, 48)])
-def test_swiglu(dtype: torch.dtype, rows: int, hidden: int, dim: int) -> None:
+def test_swiglu(dtype: torch.dtype, rows: int, hidden: int, dim: int, tma: bool) -> None:
     from gonka.kernels.swiglu import swiglu
 
     a = _randn(rows, dim, dtype=dtype, seed=17)
     w1 = _randn(hidden, dim, dtype=dtype, scale=0.3, seed=18)
     w3 = _randn(hidden, dim, dtype=dtype, scale=0.3, seed=19)
-    check(swiglu(a, w1, w3), ref_swiglu(a, w1, w3, dtype), dtype)
+    check(swiglu(a, w1, w3, tma=tma), ref_swiglu(a, w1, w3, dtype), dtype)
+
+
+def test_tma_refuses_misaligned_operands() -> None:
+    from gonka.kernels.gemm import linear
+
+    pool = _randn(4 * 64 * 56 + 3, dtype=torch.float16, seed=22)
+    w = pool[3 : 3 + 64 * 56].view(64, 56)  # a pool window starting 6 bytes off alignment
+    a = _randn(5, 56, dtype=torch.float16, seed=23)
+    with pytest.raises(ValueError, match="16-byte aligned"):
+        linear(a, w, tma=True)
+    check(linear(a, w), ref_linear(a, w, torch.float16), torch.float16)
 
 
 def test_kernels_read_weights_as_windows_of_one_pool() -> None:

@@ -226,6 +226,19 @@ def _numerics(
     return out
 
 
+def _kernel_paths(model: Any) -> dict[str, Any] | None:
+    """For the Triton engine: whether its GEMMs read tiles through TMA, and why not if that failed."""
+    if model.engine_name != "triton":
+        return None
+    import torch
+
+    from gonka.kernels import gemm
+
+    w1 = model.engine.layers[0].w1
+    activation = torch.empty((1, w1.shape[1]), dtype=w1.dtype, device=w1.device)  # fresh, so aligned
+    return {"tma": gemm.use_tma(None, (activation, w1)), "tma_failure": gemm.TMA_FAILURE}
+
+
 def run_poc_bench(config: BenchConfig, progress: Progress | None = None) -> dict[str, Any]:
     """Run the benchmark described by ``config``; returns the result as a JSON-ready dict."""
     import torch
@@ -329,6 +342,7 @@ def run_poc_bench(config: BenchConfig, progress: Progress | None = None) -> dict
             "resident_memory_mib": resident / 2**20 if resident is not None else None,
             "peak_memory_mib": peak / 2**20 if peak is not None else None,
             "host_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "kernel_paths": _kernel_paths(model),
         },
         "numerics": numerics,
     }

@@ -16,6 +16,8 @@ per GPU generation (Hopper gets the large tiles its 228 KB of shared memory allo
 from __future__ import annotations
 
 import inspect
+import os
+import warnings
 
 import torch
 import triton
@@ -111,27 +113,60 @@ def dot_tile(acc, a_ptrs, w_ptrs, k, K, BLOCK_K: tl.constexpr, EVEN_K: tl.conste
 
 
 @triton.jit
-def _gemm_kernel(
-    a_ptr, a_stride, w_ptr, out_ptr, out_stride, M, N, K,
-    NUM_PROGRAMS: tl.constexpr, RESIDUAL: tl.constexpr, PRECISION: tl.constexpr, EVEN_K: tl.constexpr,
-    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr,
-    HOPPER: tl.constexpr,
+def weight_source(ptr, rows, K, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, TMA: tl.constexpr):
+    """A weight [rows, K] (contiguous) as a TMA descriptor of [BLOCK_N, BLOCK_K] tiles, or its pointer."""
+    if TMA:
+        return tl.make_tensor_descriptor(ptr, shape=[rows, K], strides=[K, 1], block_shape=[BLOCK_N, BLOCK_K])
+    else:
+        return ptr
+
+
+@triton.jit
+def tile_matmul(
+    a_ptr, a_stride, w_src, M, N, K, pid_m, pid_n,
+    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+    EVEN_K: tl.constexpr, PRECISION: tl.constexpr, TMA: tl.constexpr,
 ):  # fmt: skip
-    dtype = out_ptr.dtype.element_ty
-    tiles_m = tl.cdiv(M, BLOCK_M)
-    tiles_n = tl.cdiv(N, BLOCK_N)
-    for tile in tl.range(tl.program_id(0), tiles_m * tiles_n, NUM_PROGRAMS):
-        pid_m, pid_n = tile_coords(tile, tiles_m, tiles_n, GROUP_M)
+    """float32 ``a[tile rows] · w[tile cols]ᵀ`` over the whole K. With TMA (Hopper) the tiles come through the
+    bulk tensor copy engine (bounds zero-filled by the hardware); otherwise through pointer loads."""
+    acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
+    if TMA:
+        a_desc = tl.make_tensor_descriptor(
+            a_ptr, shape=[M, K], strides=[a_stride, 1], block_shape=[BLOCK_M, BLOCK_K]
+        )
+        for k in range(0, K, BLOCK_K):
+            a = a_desc.load([pid_m * BLOCK_M, k])
+            w = w_src.load([pid_n * BLOCK_N, k])
+            acc = tl.dot(a, w.T, acc, input_precision=PRECISION)
+    else:
         rows = tile_rows(pid_m * BLOCK_M, M, BLOCK_M)
         cols = tile_rows(pid_n * BLOCK_N, N, BLOCK_N)
         ks = tl.arange(0, BLOCK_K)
         a_ptrs = a_ptr + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
-        w_ptrs = w_ptr + cols.to(tl.int64)[:, None] * K + ks[None, :]
-        acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
+        w_ptrs = w_src + cols.to(tl.int64)[:, None] * K + ks[None, :]
         for k in range(0, K, BLOCK_K):
             acc = dot_tile(acc, a_ptrs, w_ptrs, k, K, BLOCK_K, EVEN_K, PRECISION)
             a_ptrs += BLOCK_K
             w_ptrs += BLOCK_K
+    return acc
+
+
+@triton.jit
+def _gemm_kernel(
+    a_ptr, a_stride, w_ptr, out_ptr, out_stride, M, N, K,
+    NUM_PROGRAMS: tl.constexpr, RESIDUAL: tl.constexpr, PRECISION: tl.constexpr, EVEN_K: tl.constexpr,
+    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr,
+    HOPPER: tl.constexpr, TMA: tl.constexpr,
+):  # fmt: skip
+    dtype = out_ptr.dtype.element_ty
+    tiles_m = tl.cdiv(M, BLOCK_M)
+    tiles_n = tl.cdiv(N, BLOCK_N)
+    w_src = weight_source(w_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
+    for tile in tl.range(tl.program_id(0), tiles_m * tiles_n, NUM_PROGRAMS):
+        pid_m, pid_n = tile_coords(tile, tiles_m, tiles_n, GROUP_M)
+        acc = tile_matmul(
+            a_ptr, a_stride, w_src, M, N, K, pid_m, pid_n, BLOCK_M, BLOCK_N, BLOCK_K, EVEN_K, PRECISION, TMA
+        )
         out_rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
         out_cols = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
         ok = (out_rows < M)[:, None] & (out_cols < N)[None, :]
@@ -142,7 +177,52 @@ def _gemm_kernel(
         tl.store(out_ptrs, c, mask=ok)
 
 
-_gemm = autotune(gemm_configs(), key=["M", "N", "K", "RESIDUAL"], restore_value=["out_ptr"])(_gemm_kernel)
+_gemm = autotune(gemm_configs(), key=["M", "N", "K", "RESIDUAL", "TMA"], restore_value=["out_ptr"])(
+    _gemm_kernel
+)
+
+
+#: Why the TMA path was given up in this process (a compile failure on this Triton), or None.
+TMA_FAILURE: str | None = None
+
+
+def _tma_aligned(t: torch.Tensor) -> bool:
+    return t.data_ptr() % 16 == 0 and (t.stride(0) * t.element_size()) % 16 == 0
+
+
+def use_tma(tma: bool | None, operands: tuple[torch.Tensor, ...]) -> bool:
+    """Whether to read the operands through TMA descriptors: asked for explicitly, or by default on Hopper
+    (``GONKA_TRITON_TMA=0`` turns the default off) when every operand is 16-byte aligned as TMA requires."""
+    aligned = all(_tma_aligned(t) for t in operands)
+    if tma is not None:
+        if tma and not aligned:
+            raise ValueError("TMA needs 16-byte aligned operands and row strides")
+        return tma
+    if TMA_FAILURE is not None or os.environ.get("GONKA_TRITON_TMA", "1") == "0":
+        return False
+    return aligned and capability(operands[0].device)[0] == 9
+
+
+def _scratch(size: int, alignment: int, stream: object) -> torch.Tensor:
+    return torch.empty(size, dtype=torch.int8, device="cuda" if torch.cuda.is_available() else "cpu")
+
+
+def launch(kernel, grid, tma: bool | None, operands: tuple[torch.Tensor, ...], *args, **kwargs) -> None:
+    """Launch a GEMM kernel with or without TMA. When the automatic choice of TMA fails to compile on this
+    Triton build, say so once and use pointer loads from then on."""
+    global TMA_FAILURE
+    chosen = use_tma(tma, operands)
+    if chosen:
+        # Descriptors built on the device need a scratch allocator.
+        triton.set_allocator(_scratch)
+    try:
+        kernel[grid](*args, TMA=chosen, **kwargs)
+    except (triton.CompilationError, RuntimeError) as exc:
+        if not chosen or tma is not None:
+            raise
+        TMA_FAILURE = f"{type(exc).__name__}: {exc}"
+        warnings.warn(f"TMA GEMM path unavailable, using pointer loads: {TMA_FAILURE[:300]}", stacklevel=2)
+        kernel[grid](*args, TMA=False, **kwargs)
 
 
 def persistent_grid(device: torch.device, M: int, N: int):
@@ -163,11 +243,17 @@ def even_k(K: int) -> bool:
 
 
 def linear(
-    a: torch.Tensor, w: torch.Tensor, out: torch.Tensor | None = None, *, residual: bool = False
+    a: torch.Tensor,
+    w: torch.Tensor,
+    out: torch.Tensor | None = None,
+    *,
+    residual: bool = False,
+    tma: bool | None = None,
 ) -> torch.Tensor:
     """``out = cast(a · wᵀ)``; with ``residual=True``, ``out = cast(out + cast(a · wᵀ))`` in place.
 
-    ``a`` [M, K] (row stride free), ``w`` [N, K] contiguous, ``out`` [M, N] (row stride free)."""
+    ``a`` [M, K] (row stride free), ``w`` [N, K] contiguous, ``out`` [M, N] (row stride free). ``tma``: load
+    tiles through TMA descriptors (default: on Hopper, when the operands are aligned for it)."""
     M, K = a.shape
     N = w.shape[0]
     check_rows("linear a", a, K)
@@ -179,9 +265,10 @@ def linear(
     check_rows("linear out", out, N)
     if M == 0:
         return out
-    programs = num_programs(a.device)
-    _gemm[persistent_grid(a.device, M, N)](
+    launch(
+        _gemm, persistent_grid(a.device, M, N), tma, (a, w),
         a, a.stride(0), w, out, out.stride(0), M, N, K,
-        NUM_PROGRAMS=programs, RESIDUAL=residual, PRECISION=dot_precision(a.dtype), EVEN_K=even_k(K),
+        NUM_PROGRAMS=num_programs(a.device), RESIDUAL=residual, PRECISION=dot_precision(a.dtype),
+        EVEN_K=even_k(K),
     )  # fmt: skip
     return out

@@ -17,12 +17,14 @@ from gonka.kernels._runtime import check_rows, dot_precision, num_programs
 from gonka.kernels.gemm import (
     autotune,
     check_weight,
-    dot_tile,
     even_k,
     gemm_configs,
+    launch,
     persistent_grid,
     tile_coords,
+    tile_matmul,
     tile_rows,
+    weight_source,
 )
 from gonka.kernels.rope import rotate_pairs
 
@@ -32,24 +34,19 @@ def _qkv_kernel(
     a_ptr, a_stride, w_ptr, out_ptr, cos_ptr, sin_ptr, M, K, seq_len, head_dim,
     NUM_PROGRAMS: tl.constexpr, PRECISION: tl.constexpr, EVEN_K: tl.constexpr,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr,
-    HOPPER: tl.constexpr,
+    HOPPER: tl.constexpr, TMA: tl.constexpr,
 ):  # fmt: skip
     dtype = out_ptr.dtype.element_ty
     N = 3 * K
     tiles_m = tl.cdiv(M, BLOCK_M)
     tiles_n = tl.cdiv(N, BLOCK_N)
+    w_src = weight_source(w_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
     for tile in tl.range(tl.program_id(0), tiles_m * tiles_n, NUM_PROGRAMS):
         pid_m, pid_n = tile_coords(tile, tiles_m, tiles_n, GROUP_M)
         rows = tile_rows(pid_m * BLOCK_M, M, BLOCK_M)
-        cols = tile_rows(pid_n * BLOCK_N, N, BLOCK_N)
-        ks = tl.arange(0, BLOCK_K)
-        a_ptrs = a_ptr + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
-        w_ptrs = w_ptr + cols.to(tl.int64)[:, None] * K + ks[None, :]
-        acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
-        for k in range(0, K, BLOCK_K):
-            acc = dot_tile(acc, a_ptrs, w_ptrs, k, K, BLOCK_K, EVEN_K, PRECISION)
-            a_ptrs += BLOCK_K
-            w_ptrs += BLOCK_K
+        acc = tile_matmul(
+            a_ptr, a_stride, w_src, M, N, K, pid_m, pid_n, BLOCK_M, BLOCK_N, BLOCK_K, EVEN_K, PRECISION, TMA
+        )
         out_rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
         out_cols = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
         c = acc.to(dtype)
@@ -61,7 +58,7 @@ def _qkv_kernel(
         tl.store(out_ptr + out_rows.to(tl.int64)[:, None] * N + out_cols[None, :], c, mask=ok)
 
 
-_qkv = autotune(gemm_configs(), key=["M", "K"])(_qkv_kernel)
+_qkv = autotune(gemm_configs(), key=["M", "K", "TMA"])(_qkv_kernel)
 
 
 def qkv_rope(
@@ -72,6 +69,8 @@ def qkv_rope(
     seq_len: int,
     head_dim: int,
     out: torch.Tensor | None = None,
+    *,
+    tma: bool | None = None,
 ) -> torch.Tensor:
     """``[q | k | v] = cast(a · w_qkvᵀ)`` with RoPE applied to q and k; ``a`` [M, dim] (row ``r`` is
     position ``r % seq_len``), ``w_qkv`` [3·dim, dim] contiguous (wq, wk, wv stacked), ``cos``/``sin``
@@ -90,7 +89,8 @@ def qkv_rope(
     if tuple(out.shape) != (M, 3 * K) or not out.is_contiguous():
         raise ValueError(f"qkv_rope: out must be a contiguous [{M}, {3 * K}] tensor")
     cos, sin = cos[:seq_len].contiguous(), sin[:seq_len].contiguous()
-    _qkv[persistent_grid(a.device, M, 3 * K)](
+    launch(
+        _qkv, persistent_grid(a.device, M, 3 * K), tma, (a, w_qkv),
         a, a.stride(0), w_qkv, out, cos, sin, M, K, seq_len, head_dim,
         NUM_PROGRAMS=num_programs(a.device), PRECISION=dot_precision(a.dtype), EVEN_K=even_k(K),
     )  # fmt: skip

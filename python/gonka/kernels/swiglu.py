@@ -20,9 +20,11 @@ from gonka.kernels.gemm import (
     dot_tile,
     even_k,
     gemm_configs,
+    launch,
     persistent_grid,
     tile_coords,
     tile_rows,
+    weight_source,
 )
 
 
@@ -31,28 +33,40 @@ def _swiglu_kernel(
     a_ptr, a_stride, w1_ptr, w3_ptr, out_ptr, M, N, K,
     NUM_PROGRAMS: tl.constexpr, PRECISION: tl.constexpr, EVEN_K: tl.constexpr,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr,
-    HOPPER: tl.constexpr,
+    HOPPER: tl.constexpr, TMA: tl.constexpr,
 ):  # fmt: skip
     dtype = out_ptr.dtype.element_ty
     tiles_m = tl.cdiv(M, BLOCK_M)
     tiles_n = tl.cdiv(N, BLOCK_N)
+    w1_src = weight_source(w1_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
+    w3_src = weight_source(w3_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
+    if TMA:
+        a_desc = tl.make_tensor_descriptor(
+            a_ptr, shape=[M, K], strides=[a_stride, 1], block_shape=[BLOCK_M, BLOCK_K]
+        )
     for tile in tl.range(tl.program_id(0), tiles_m * tiles_n, NUM_PROGRAMS):
         pid_m, pid_n = tile_coords(tile, tiles_m, tiles_n, GROUP_M)
-        rows = tile_rows(pid_m * BLOCK_M, M, BLOCK_M)
-        cols = tile_rows(pid_n * BLOCK_N, N, BLOCK_N)
-        ks = tl.arange(0, BLOCK_K)
-        a_ptrs = a_ptr + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
-        w_offs = cols.to(tl.int64)[:, None] * K + ks[None, :]
-        w1_ptrs = w1_ptr + w_offs
-        w3_ptrs = w3_ptr + w_offs
         gate = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
         up = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
-        for k in range(0, K, BLOCK_K):
-            gate = dot_tile(gate, a_ptrs, w1_ptrs, k, K, BLOCK_K, EVEN_K, PRECISION)
-            up = dot_tile(up, a_ptrs, w3_ptrs, k, K, BLOCK_K, EVEN_K, PRECISION)
-            a_ptrs += BLOCK_K
-            w1_ptrs += BLOCK_K
-            w3_ptrs += BLOCK_K
+        if TMA:
+            for k in range(0, K, BLOCK_K):
+                a = a_desc.load([pid_m * BLOCK_M, k])
+                gate = tl.dot(a, w1_src.load([pid_n * BLOCK_N, k]).T, gate, input_precision=PRECISION)
+                up = tl.dot(a, w3_src.load([pid_n * BLOCK_N, k]).T, up, input_precision=PRECISION)
+        else:
+            rows = tile_rows(pid_m * BLOCK_M, M, BLOCK_M)
+            cols = tile_rows(pid_n * BLOCK_N, N, BLOCK_N)
+            ks = tl.arange(0, BLOCK_K)
+            a_ptrs = a_ptr + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
+            w_offs = cols.to(tl.int64)[:, None] * K + ks[None, :]
+            w1_ptrs = w1_src + w_offs
+            w3_ptrs = w3_src + w_offs
+            for k in range(0, K, BLOCK_K):
+                gate = dot_tile(gate, a_ptrs, w1_ptrs, k, K, BLOCK_K, EVEN_K, PRECISION)
+                up = dot_tile(up, a_ptrs, w3_ptrs, k, K, BLOCK_K, EVEN_K, PRECISION)
+                a_ptrs += BLOCK_K
+                w1_ptrs += BLOCK_K
+                w3_ptrs += BLOCK_K
         x = gate.to(dtype).to(tl.float32)
         g = (x / (1.0 + tl.exp(-x))).to(dtype)
         p = (g.to(tl.float32) * up.to(dtype).to(tl.float32)).to(dtype)
@@ -62,14 +76,19 @@ def _swiglu_kernel(
         tl.store(out_ptr + out_rows.to(tl.int64)[:, None] * N + out_cols[None, :], p, mask=ok)
 
 
-_swiglu = autotune(gemm_configs(dual=True), key=["M", "N", "K"])(_swiglu_kernel)
+_swiglu = autotune(gemm_configs(dual=True), key=["M", "N", "K", "TMA"])(_swiglu_kernel)
 
 
 def swiglu(
-    a: torch.Tensor, w1: torch.Tensor, w3: torch.Tensor, out: torch.Tensor | None = None
+    a: torch.Tensor,
+    w1: torch.Tensor,
+    w3: torch.Tensor,
+    out: torch.Tensor | None = None,
+    *,
+    tma: bool | None = None,
 ) -> torch.Tensor:
     """``p = cast(cast(silu(cast(a·w1ᵀ))) · cast(a·w3ᵀ))``; ``a`` [M, dim] (row stride free), ``w1``/``w3``
-    [hidden, dim] contiguous. Returns ``out`` [M, hidden] contiguous."""
+    [hidden, dim] contiguous. Returns ``out`` [M, hidden] contiguous. ``tma`` as in :func:`gemm.linear`."""
     M, K = a.shape
     N = w1.shape[0]
     check_rows("swiglu a", a, K)
@@ -81,7 +100,8 @@ def swiglu(
         raise ValueError(f"swiglu: out must be a contiguous [{M}, {N}] tensor")
     if M == 0:
         return out
-    _swiglu[persistent_grid(a.device, M, N)](
+    launch(
+        _swiglu, persistent_grid(a.device, M, N), tma, (a, w1, w3),
         a, a.stride(0), w1, w3, out, M, N, K,
         NUM_PROGRAMS=num_programs(a.device), PRECISION=dot_precision(a.dtype), EVEN_K=even_k(K),
     )  # fmt: skip

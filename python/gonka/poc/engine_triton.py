@@ -15,9 +15,11 @@ Same contract as :class:`gonka.poc.engine_torch.TorchEngine` (its oracle) and th
   actually used): 1.78 GB each in production, instead of the 35.5 GB of materialized weights. Only the small
   Q/K/V weights are stacked into new buffers (1.2 GB in production).
 
-Kernel launch gaps are negligible at production batch sizes (a few hundred launches per forward of seconds),
-so the forward runs eagerly rather than through CUDA graphs. Batches are processed in place in a workspace
-cached per batch size.
+On Hopper the GEMMs read their tiles through TMA descriptors built on the device (``GONKA_TRITON_TMA=0``
+selects pointer loads, the path of Ampere and Ada); if this Triton cannot compile them, the engine warns once
+and uses pointer loads. Kernel launch gaps are negligible at production batch sizes (a few hundred launches
+per forward of seconds), so the forward runs eagerly rather than through CUDA graphs. Batches are processed in
+place in a workspace cached per batch size.
 """
 
 from __future__ import annotations
