@@ -196,3 +196,12 @@ def test_record_parser_on_real_record_mutations() -> None:
                 _parse_record(bytes(mutated))
             except (ValueError, UnicodeDecodeError):
                 pass
+
+
+def test_lookup_by_account_address(home: Path) -> None:
+    pytest.importorskip("gonka.address")
+    keyring = FileKeyring(home, PASSWORD)
+    assert keyring.resolve(ADDRESS) == "cold" and keyring.resolve("cold") == "cold"
+    assert keyring.record(ADDRESS).private_key == PRIV
+    with pytest.raises(KeyringError, match="no key with address gonka1y2a9"):
+        keyring.record("gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le")  # no such .address entry

@@ -98,8 +98,26 @@ class FileKeyring:
         except (ValueError, KeyError, TypeError) as e:
             raise KeyringError(f"{path.name} decrypted to an unexpected keyring item: {e}") from None
 
+    def resolve(self, name_or_address: str) -> str:
+        """The key name for a name or an account address (``gonka1...``, via its ``<hex>.address`` entry)."""
+        from gonka.address import ACCOUNT_HRP, is_valid
+
+        if not (name_or_address.startswith(ACCOUNT_HRP + "1") and is_valid(name_or_address, ACCOUNT_HRP)):
+            return name_or_address
+        if (self.directory / f"{name_or_address}.info").is_file():
+            return name_or_address  # a key literally named like an address
+        from gonka.address import decode
+
+        item_key = f"{decode(name_or_address, ACCOUNT_HRP)[1].hex()}.address"
+        if not (self.directory / _escape(item_key)).is_file():
+            known = ", ".join(self.names()) or "none"
+            raise KeyringError(f"no key with address {name_or_address} in {self.directory} (keys: {known})")
+        pointer = self._item(item_key).decode()
+        return pointer.removesuffix(".info")
+
     def record(self, name: str) -> KeyRecord:
-        """The decrypted record of key ``name``."""
+        """The decrypted record of key ``name`` (or of the key with that account address)."""
+        name = self.resolve(name)
         data = self._item(f"{name}.info")
         try:
             return _parse_record(data)
@@ -110,7 +128,8 @@ class FileKeyring:
             ) from None
 
     def private_key(self, name: str) -> Any:
-        """Key ``name`` as a :class:`gonka.keys.PrivateKey` (local secp256k1 keys only)."""
+        """Key ``name`` (or account address) as a :class:`gonka.keys.PrivateKey` (local secp256k1 keys
+        only)."""
         record = self.record(name)
         if record.kind != "local" or record.private_key is None:
             raise KeyringError(f"key {name!r} is a {record.kind} key: its private key is not in the keyring")

@@ -80,7 +80,11 @@ def _opt(name: str, annotation: Any, default: Any) -> inspect.Parameter:
 
 COMMON = [
     _opt(
-        "from_name", Annotated[str | None, typer.Option("--from", help="Key name in the file keyring.")], None
+        "from_name",
+        Annotated[
+            str | None, typer.Option("--from", help="Key name (or its gonka1 address) in the file keyring.")
+        ],
+        None,
     ),
     _opt(
         "home",
