@@ -113,17 +113,20 @@ def dot_tile(acc, a_ptrs, w_ptrs, k, K, BLOCK_K: tl.constexpr, EVEN_K: tl.conste
 
 
 @triton.jit
-def weight_source(ptr, rows, K, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, TMA: tl.constexpr):
-    """A weight [rows, K] (contiguous) as a TMA descriptor of [BLOCK_N, BLOCK_K] tiles, or its pointer."""
+def tile_source(ptr, rows, K, row_stride, BLOCK_R: tl.constexpr, BLOCK_K: tl.constexpr, TMA: tl.constexpr):
+    """An operand [rows, K] as a TMA descriptor of [BLOCK_R, BLOCK_K] tiles (built once per program), or its
+    pointer."""
     if TMA:
-        return tl.make_tensor_descriptor(ptr, shape=[rows, K], strides=[K, 1], block_shape=[BLOCK_N, BLOCK_K])
+        return tl.make_tensor_descriptor(
+            ptr, shape=[rows, K], strides=[row_stride, 1], block_shape=[BLOCK_R, BLOCK_K]
+        )
     else:
         return ptr
 
 
 @triton.jit
 def tile_matmul(
-    a_ptr, a_stride, w_src, M, N, K, pid_m, pid_n,
+    a_src, a_stride, w_src, M, N, K, pid_m, pid_n,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
     EVEN_K: tl.constexpr, PRECISION: tl.constexpr, TMA: tl.constexpr,
 ):  # fmt: skip
@@ -131,18 +134,15 @@ def tile_matmul(
     bulk tensor copy engine (bounds zero-filled by the hardware); otherwise through pointer loads."""
     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
     if TMA:
-        a_desc = tl.make_tensor_descriptor(
-            a_ptr, shape=[M, K], strides=[a_stride, 1], block_shape=[BLOCK_M, BLOCK_K]
-        )
         for k in range(0, K, BLOCK_K):
-            a = a_desc.load([pid_m * BLOCK_M, k])
+            a = a_src.load([pid_m * BLOCK_M, k])
             w = w_src.load([pid_n * BLOCK_N, k])
             acc = tl.dot(a, w.T, acc, input_precision=PRECISION)
     else:
         rows = tile_rows(pid_m * BLOCK_M, M, BLOCK_M)
         cols = tile_rows(pid_n * BLOCK_N, N, BLOCK_N)
         ks = tl.arange(0, BLOCK_K)
-        a_ptrs = a_ptr + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
+        a_ptrs = a_src + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
         w_ptrs = w_src + cols.to(tl.int64)[:, None] * K + ks[None, :]
         for k in range(0, K, BLOCK_K):
             acc = dot_tile(acc, a_ptrs, w_ptrs, k, K, BLOCK_K, EVEN_K, PRECISION)
@@ -161,11 +161,12 @@ def _gemm_kernel(
     dtype = out_ptr.dtype.element_ty
     tiles_m = tl.cdiv(M, BLOCK_M)
     tiles_n = tl.cdiv(N, BLOCK_N)
-    w_src = weight_source(w_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
+    a_src = tile_source(a_ptr, M, K, a_stride, BLOCK_M, BLOCK_K, TMA)
+    w_src = tile_source(w_ptr, N, K, K, BLOCK_N, BLOCK_K, TMA)
     for tile in tl.range(tl.program_id(0), tiles_m * tiles_n, NUM_PROGRAMS):
         pid_m, pid_n = tile_coords(tile, tiles_m, tiles_n, GROUP_M)
         acc = tile_matmul(
-            a_ptr, a_stride, w_src, M, N, K, pid_m, pid_n, BLOCK_M, BLOCK_N, BLOCK_K, EVEN_K, PRECISION, TMA
+            a_src, a_stride, w_src, M, N, K, pid_m, pid_n, BLOCK_M, BLOCK_N, BLOCK_K, EVEN_K, PRECISION, TMA
         )
         out_rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
         out_cols = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)

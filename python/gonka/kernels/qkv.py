@@ -24,7 +24,7 @@ from gonka.kernels.gemm import (
     tile_coords,
     tile_matmul,
     tile_rows,
-    weight_source,
+    tile_source,
 )
 from gonka.kernels.rope import rotate_pairs
 
@@ -40,12 +40,13 @@ def _qkv_kernel(
     N = 3 * K
     tiles_m = tl.cdiv(M, BLOCK_M)
     tiles_n = tl.cdiv(N, BLOCK_N)
-    w_src = weight_source(w_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
+    a_src = tile_source(a_ptr, M, K, a_stride, BLOCK_M, BLOCK_K, TMA)
+    w_src = tile_source(w_ptr, N, K, K, BLOCK_N, BLOCK_K, TMA)
     for tile in tl.range(tl.program_id(0), tiles_m * tiles_n, NUM_PROGRAMS):
         pid_m, pid_n = tile_coords(tile, tiles_m, tiles_n, GROUP_M)
         rows = tile_rows(pid_m * BLOCK_M, M, BLOCK_M)
         acc = tile_matmul(
-            a_ptr, a_stride, w_src, M, N, K, pid_m, pid_n, BLOCK_M, BLOCK_N, BLOCK_K, EVEN_K, PRECISION, TMA
+            a_src, a_stride, w_src, M, N, K, pid_m, pid_n, BLOCK_M, BLOCK_N, BLOCK_K, EVEN_K, PRECISION, TMA
         )
         out_rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
         out_cols = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)

@@ -24,7 +24,7 @@ from gonka.kernels.gemm import (
     persistent_grid,
     tile_coords,
     tile_rows,
-    weight_source,
+    tile_source,
 )
 
 
@@ -38,26 +38,23 @@ def _swiglu_kernel(
     dtype = out_ptr.dtype.element_ty
     tiles_m = tl.cdiv(M, BLOCK_M)
     tiles_n = tl.cdiv(N, BLOCK_N)
-    w1_src = weight_source(w1_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
-    w3_src = weight_source(w3_ptr, N, K, BLOCK_N, BLOCK_K, TMA)
-    if TMA:
-        a_desc = tl.make_tensor_descriptor(
-            a_ptr, shape=[M, K], strides=[a_stride, 1], block_shape=[BLOCK_M, BLOCK_K]
-        )
+    a_src = tile_source(a_ptr, M, K, a_stride, BLOCK_M, BLOCK_K, TMA)
+    w1_src = tile_source(w1_ptr, N, K, K, BLOCK_N, BLOCK_K, TMA)
+    w3_src = tile_source(w3_ptr, N, K, K, BLOCK_N, BLOCK_K, TMA)
     for tile in tl.range(tl.program_id(0), tiles_m * tiles_n, NUM_PROGRAMS):
         pid_m, pid_n = tile_coords(tile, tiles_m, tiles_n, GROUP_M)
         gate = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
         up = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
         if TMA:
             for k in range(0, K, BLOCK_K):
-                a = a_desc.load([pid_m * BLOCK_M, k])
+                a = a_src.load([pid_m * BLOCK_M, k])
                 gate = tl.dot(a, w1_src.load([pid_n * BLOCK_N, k]).T, gate, input_precision=PRECISION)
                 up = tl.dot(a, w3_src.load([pid_n * BLOCK_N, k]).T, up, input_precision=PRECISION)
         else:
             rows = tile_rows(pid_m * BLOCK_M, M, BLOCK_M)
             cols = tile_rows(pid_n * BLOCK_N, N, BLOCK_N)
             ks = tl.arange(0, BLOCK_K)
-            a_ptrs = a_ptr + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
+            a_ptrs = a_src + rows.to(tl.int64)[:, None] * a_stride + ks[None, :]
             w_offs = cols.to(tl.int64)[:, None] * K + ks[None, :]
             w1_ptrs = w1_src + w_offs
             w3_ptrs = w3_src + w_offs
