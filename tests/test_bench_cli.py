@@ -90,6 +90,12 @@ def test_bench_poc_rejects_unknown_params_and_engines() -> None:
     assert result.exit_code == 2 and "unknown engine 'nope'" in result.output
 
 
+def test_bench_poc_refuses_production_params_on_a_cpu() -> None:
+    result = runner.invoke(app, ["bench", "poc", "--engine", "torch", "--params", "v2", "--device", "cpu"])
+    assert result.exit_code == 2
+    assert "far too slow on a CPU" in result.output
+
+
 def test_bench_poc_triton_needs_cuda_here() -> None:
     import os
 

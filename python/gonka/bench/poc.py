@@ -37,6 +37,8 @@ LIMITS = {"mean_abs_dist": 2e-6, "max_abs_dist": 1e-5, "mean_rel_logits": 4e-4}
 LAYER_FRACTION = 1 / 3
 #: Largest batch the benchmark picks by itself (bigger batches add memory, not speed).
 MAX_AUTO_BATCH = 256
+#: Largest model a CPU run accepts (v1 is 7.6e11 FLOP per nonce; production, 9.1e12, would take hours).
+CPU_MAX_FLOP_PER_NONCE = 2e12
 #: Nonces per reference-engine forward during the numerics (eager torch holds ~130 MB per production nonce).
 REFERENCE_CHUNK = 64
 
@@ -260,6 +262,11 @@ def run_poc_bench(config: BenchConfig, progress: Progress | None = None) -> dict
         if not interpreting():
             raise InvalidInput("the triton engine needs a CUDA device; use --engine torch on this host")
     cuda = device.type == "cuda"
+    if not cuda and params.flops_per_nonce > CPU_MAX_FLOP_PER_NONCE:
+        raise InvalidInput(
+            f"params {config.params_name!r} need {params.flops_per_nonce:.2e} FLOP per nonce: "
+            "far too slow on a CPU; use --params small (or v1) here"
+        )
 
     progress.phase("building the model", None)
     if cuda:

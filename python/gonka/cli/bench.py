@@ -53,6 +53,9 @@ def poc(
     layer_check_nonces: int = typer.Option(256, min=0, help="Nonces for the skipped-last-layer yardstick."),
     dtype: str = typer.Option("float16", help="Activation and weight dtype."),
     device: str | None = typer.Option(None, help="Device (default: cuda if present, else cpu)."),
+    r_target: float | None = typer.Option(
+        None, help="Distance threshold for the flip counts (default: the launch value 1.4013564660458173)."
+    ),
     json_out: Path | None = typer.Option(None, "--json", help="Write the result as JSON here."),
 ) -> None:
     """Measure a PoC engine on this host: speed, GEMM ceiling, memory and numerics vs the torch engine."""
@@ -63,7 +66,7 @@ def poc(
     err = Console(stderr=True)
     config = BenchConfig(
         params_name=params, engine=engine, batch=batch, seconds=seconds, numerics_nonces=numerics_nonces,
-        layer_check_nonces=layer_check_nonces, dtype=dtype, device=device,
+        layer_check_nonces=layer_check_nonces, dtype=dtype, device=device, r_target=r_target,
     )  # fmt: skip
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     try:
