@@ -15,6 +15,9 @@ for _group in (keys, poc, tx, query, admin, node, bench):
 from gonka.cli.verify import verify_binary  # noqa: E402  (a top-level command, not a group)
 
 app.command("verify-binary")(verify_binary)
+from gonka.cli.demo import demo  # noqa: E402  (`make run`: a tour of the key API)
+
+app.command("demo")(demo)
 
 
 @app.command()

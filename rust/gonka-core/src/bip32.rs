@@ -5,8 +5,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use hmac::{Hmac, Mac};
-use k256::elliptic_curve::PrimeField;
-use k256::{NonZeroScalar, Scalar};
 use sha2::Sha512;
 use zeroize::Zeroizing;
 
@@ -140,19 +138,13 @@ impl ExtendedPrivateKey {
             hmac_sha512(self.chain_code.as_ref(), &[&public, &number])
         };
         // BIP 32: IL must be below n and the child scalar non-zero; otherwise the index is skipped.
-        let tweak = Option::<Scalar>::from(Scalar::from_repr((*il).into()));
-        let parent: Scalar = *self.key.as_scalar().as_ref();
-        let child = tweak
-            .map(|t| t + parent)
-            .and_then(|s| Option::<NonZeroScalar>::from(NonZeroScalar::new(s)))
-            .ok_or_else(|| {
-                Error::InvalidKey(format!(
-                    "child {index} of this key is invalid (probability ~2^-127); use the next index"
-                ))
-            })?;
-        let child_bytes = Zeroizing::new(<[u8; 32]>::from(child.to_repr()));
+        let key = self.key.add_tweak(&il).ok_or_else(|| {
+            Error::InvalidKey(format!(
+                "child {index} of this key is invalid (probability ~2^-127); use the next index"
+            ))
+        })?;
         Ok(Self {
-            key: PrivateKey::from_bytes(child_bytes.as_ref())?,
+            key,
             chain_code: ir,
             depth: self.depth.checked_add(1).ok_or_else(|| {
                 Error::InvalidInput("derivation path is deeper than 255 steps".into())

@@ -1,13 +1,16 @@
 //! secp256k1 account keys as the chain uses them: ECDSA over SHA-256, RFC 6979 nonces, low-S,
 //! 64-byte `r || s` signatures, 33-byte compressed public keys and hash160 address bytes.
+//!
+//! The curve arithmetic is libsecp256k1 (Bitcoin Core's constant-time C library), the same code
+//! the Go keyring's fast path and coincurve run.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
-use k256::ecdsa::{Signature, SigningKey, VerifyingKey};
-use k256::elliptic_curve::scalar::IsHigh;
+use secp256k1::ecdsa::Signature;
+use secp256k1::{All, Message, Scalar, Secp256k1, SecretKey};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -20,12 +23,23 @@ pub const COMPRESSED_LEN: usize = 33;
 /// Length of an uncompressed SEC1 public key.
 pub const UNCOMPRESSED_LEN: usize = 65;
 
+/// One context for the process, blinded with OS randomness against side channels.
+static CONTEXT: LazyLock<Secp256k1<All>> = LazyLock::new(|| {
+    let mut context = Secp256k1::new();
+    let mut seed = Zeroizing::new([0u8; 32]);
+    if crate::random::fill(seed.as_mut()).is_ok() {
+        context.seeded_randomize(&seed);
+    }
+    context
+});
+
 /// A secp256k1 private key. The scalar is wiped from memory when the key is dropped and is never
 /// printed by `Debug`.
 #[derive(Clone)]
 pub struct PrivateKey {
-    // `SigningKey` zeroizes its scalar on drop.
-    inner: SigningKey,
+    secret: SecretKey,
+    // Cached: deriving it is a scalar multiplication.
+    public: secp256k1::PublicKey,
 }
 
 impl PrivateKey {
@@ -37,14 +51,18 @@ impl PrivateKey {
                 bytes.len()
             )));
         }
-        SigningKey::from_slice(bytes)
-            .map(|inner| Self { inner })
-            .map_err(|_| {
-                Error::InvalidKey(
-                    "private key is out of range: it must be a non-zero integer below the secp256k1 group order"
-                        .into(),
-                )
-            })
+        let secret = SecretKey::from_slice(bytes).map_err(|_| {
+            Error::InvalidKey(
+                "private key is out of range: it must be a non-zero integer below the secp256k1 group order"
+                    .into(),
+            )
+        })?;
+        Ok(Self::from_secret(secret))
+    }
+
+    fn from_secret(secret: SecretKey) -> Self {
+        let public = secp256k1::PublicKey::from_secret_key(&CONTEXT, &secret);
+        Self { secret, public }
     }
 
     /// A key from 64 hex digits (an optional `0x` prefix is accepted).
@@ -72,7 +90,7 @@ impl PrivateKey {
 
     /// The 32 secret bytes, in a buffer that is wiped when dropped.
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(self.inner.to_bytes().into())
+        Zeroizing::new(self.secret.secret_bytes())
     }
 
     /// The secret as 64 lowercase hex digits, in a buffer that is wiped when dropped.
@@ -80,14 +98,14 @@ impl PrivateKey {
         Zeroizing::new(hex::encode(self.to_bytes().as_ref()))
     }
 
-    pub(crate) fn as_scalar(&self) -> &k256::NonZeroScalar {
-        self.inner.as_nonzero_scalar()
+    /// `self + tweak (mod n)` for BIP 32; None when the tweak is not below n or the sum is zero.
+    pub(crate) fn add_tweak(&self, tweak: &[u8; 32]) -> Option<Self> {
+        let tweak = Scalar::from_be_bytes(*tweak).ok()?;
+        self.secret.add_tweak(&tweak).ok().map(Self::from_secret)
     }
 
     pub fn public_key(&self) -> PublicKey {
-        PublicKey {
-            inner: *self.inner.verifying_key(),
-        }
+        PublicKey { inner: self.public }
     }
 
     /// ECDSA signature of SHA-256(`msg`): RFC 6979 nonce, low-S, 64 bytes `r || s`.
@@ -97,44 +115,50 @@ impl PrivateKey {
 
     /// ECDSA signature of a 32-byte digest the caller has already computed.
     pub fn sign_digest(&self, digest: &[u8; 32]) -> [u8; SIGNATURE_LEN] {
-        // The nonce is derived per RFC 6979 with SHA-256, as the Go keyring and libsecp256k1 do;
-        // a 32-byte prehash is always accepted by the signer.
-        let signature: Signature = self
-            .inner
-            .sign_prehash(digest)
-            .expect("signing a 32-byte digest with a valid key cannot fail");
-        let signature = signature.normalize_s().unwrap_or(signature);
-        signature.to_bytes().into()
+        // libsecp256k1 derives the nonce per RFC 6979 (HMAC-SHA256) and always returns low-S.
+        CONTEXT
+            .sign_ecdsa(&Message::from_digest(*digest), &self.secret)
+            .serialize_compact()
+    }
+}
+
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        self.secret.non_secure_erase();
     }
 }
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrivateKey")
-            .field("public_key", &hex::encode(self.public_key().compressed()))
+            .field("public_key", &self.public_key().to_hex())
             .finish_non_exhaustive()
     }
 }
 
 impl PartialEq for PrivateKey {
     fn eq(&self, other: &Self) -> bool {
-        // Constant-time comparison of the scalars.
-        self.inner == other.inner
+        // Constant-time comparison of the secrets.
+        let (a, b) = (self.to_bytes(), other.to_bytes());
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
     }
 }
 
 impl Eq for PrivateKey {}
 
 /// A secp256k1 public key (a point on the curve, never the identity).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PublicKey {
-    inner: VerifyingKey,
+    inner: secp256k1::PublicKey,
 }
 
 impl PublicKey {
     /// A key from SEC1 bytes: 33 compressed or 65 uncompressed; points off the curve are rejected.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        // Only the standard SEC1 forms; the compact (0x05) and hybrid (0x06/0x07) forms are refused.
+        // Only the standard SEC1 forms; the hybrid (0x06/0x07) forms are refused.
         match (bytes.len(), bytes.first()) {
             (COMPRESSED_LEN, Some(0x02 | 0x03)) | (UNCOMPRESSED_LEN, Some(0x04)) => {}
             (COMPRESSED_LEN | UNCOMPRESSED_LEN, Some(tag)) => {
@@ -148,11 +172,11 @@ impl PublicKey {
                 )))
             }
         }
-        VerifyingKey::from_sec1_bytes(bytes)
+        secp256k1::PublicKey::from_slice(bytes)
             .map(|inner| Self { inner })
             .map_err(|_| {
                 Error::InvalidKey(
-                    "public key is not a valid secp256k1 point (bad prefix byte or not on the curve)".into(),
+                    "public key is not a valid secp256k1 point (not on the curve)".into(),
                 )
             })
     }
@@ -177,20 +201,12 @@ impl PublicKey {
 
     /// The 33-byte compressed SEC1 encoding (what the chain stores in `PubKey.key`).
     pub fn compressed(&self) -> [u8; COMPRESSED_LEN] {
-        let point = self.inner.to_encoded_point(true);
-        point
-            .as_bytes()
-            .try_into()
-            .expect("a compressed point is 33 bytes")
+        self.inner.serialize()
     }
 
     /// The 65-byte uncompressed SEC1 encoding.
     pub fn uncompressed(&self) -> [u8; UNCOMPRESSED_LEN] {
-        let point = self.inner.to_encoded_point(false);
-        point
-            .as_bytes()
-            .try_into()
-            .expect("an uncompressed point is 65 bytes")
+        self.inner.serialize_uncompressed()
     }
 
     /// The 20 account address bytes: RIPEMD-160(SHA-256(compressed key)).
@@ -211,14 +227,17 @@ impl PublicKey {
 
     /// Checks a signature of a 32-byte digest, with the same rules as [`PublicKey::verify`].
     pub fn verify_digest(&self, digest: &[u8; 32], sig: &[u8]) -> bool {
-        let Some(signature) = parse_signature(sig) else {
-            return false;
-        };
-        // The chain rejects high-S signatures (malleability), so do we.
-        if bool::from(signature.s().is_high()) {
+        if sig.len() != SIGNATURE_LEN {
             return false;
         }
-        self.inner.verify_prehash(digest, &signature).is_ok()
+        // Parsing refuses r or s not below n; verification refuses zero and (as the chain does)
+        // high-S values.
+        let Ok(signature) = Signature::from_compact(sig) else {
+            return false;
+        };
+        CONTEXT
+            .verify_ecdsa(&Message::from_digest(*digest), &signature, &self.inner)
+            .is_ok()
     }
 }
 
@@ -226,20 +245,6 @@ impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PublicKey({})", self.to_hex())
     }
-}
-
-impl std::hash::Hash for PublicKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.compressed().hash(state);
-    }
-}
-
-/// A 64-byte `r || s` signature with both scalars in `1..n`, or None.
-fn parse_signature(sig: &[u8]) -> Option<Signature> {
-    if sig.len() != SIGNATURE_LEN {
-        return None;
-    }
-    Signature::from_slice(sig).ok()
 }
 
 /// Checks that `sig` has the shape of a compact signature; verification itself reports a bad
@@ -324,10 +329,24 @@ mod tests {
         assert!(!public.verify(b"msh", &sig));
         assert!(!public.verify(b"msg", &sig[..63]));
         assert!(check_signature_shape(&sig[..63]).is_err());
-        let parsed = Signature::from_slice(&sig).unwrap();
-        let high = Signature::from_scalars(parsed.r(), -*parsed.s()).unwrap();
-        assert!(bool::from(high.s().is_high()));
-        assert!(!public.verify(b"msg", &high.to_bytes()));
+        // s -> n - s: the same signature in its high-S form.
+        let order = hex::decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+            .unwrap();
+        let mut high = sig;
+        let mut borrow = 0i16;
+        for i in (0..32).rev() {
+            let mut diff = i16::from(order[i]) - i16::from(sig[32 + i]) - borrow;
+            borrow = i16::from(diff < 0);
+            if diff < 0 {
+                diff += 256;
+            }
+            high[32 + i] = diff as u8;
+        }
+        assert!(high[32] >= 0x80);
+        let mut normalized = Signature::from_compact(&high).unwrap();
+        normalized.normalize_s();
+        assert_eq!(normalized.serialize_compact(), sig);
+        assert!(!public.verify(b"msg", &high));
     }
 
     #[test]
@@ -343,8 +362,13 @@ mod tests {
         let mut off_curve = public.uncompressed();
         off_curve[64] ^= 1;
         assert!(PublicKey::from_bytes(&off_curve).is_err());
-        let mut bad_prefix = public.compressed();
-        bad_prefix[0] = 5;
-        assert!(PublicKey::from_bytes(&bad_prefix).is_err());
+        for tag in [0x05u8, 0x06, 0x07] {
+            let mut hybrid = public.uncompressed();
+            hybrid[0] = tag;
+            assert!(PublicKey::from_bytes(&hybrid).is_err());
+            let mut compact = public.compressed();
+            compact[0] = tag;
+            assert!(PublicKey::from_bytes(&compact).is_err());
+        }
     }
 }
