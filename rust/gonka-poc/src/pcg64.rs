@@ -4,7 +4,7 @@
 pub const MULTIPLIER: u128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645;
 
 /// u64 outputs produced per refill of [`BlockBits`]; a multiple of [`LANES`].
-const BLOCK: usize = 256;
+const BLOCK: usize = 512;
 /// Independent LCG chains interleaved by [`Pcg64::fill`] to hide the multiply latency.
 const LANES: usize = 4;
 
@@ -72,9 +72,19 @@ impl Pcg64 {
 
     /// Fills `out` with the next `out.len()` outputs, running [`LANES`] interleaved chains.
     pub fn fill(&mut self, out: &mut [u64]) {
+        let lanes = self.lane_jump();
+        self.fill_with(lanes, out);
+    }
+
+    /// The affine map that advances one lane of [`Pcg64::fill`] by [`LANES`] steps.
+    fn lane_jump(&self) -> (u128, u128) {
+        jump_map(self.inc, LANES as u128)
+    }
+
+    #[inline(always)]
+    fn fill_with(&mut self, (mult, plus): (u128, u128), out: &mut [u64]) {
         let mut chunks = out.chunks_exact_mut(LANES);
         if chunks.len() > 0 {
-            let (mult, plus) = jump_map(self.inc, LANES as u128);
             let mut lanes = [0u128; LANES];
             for lane in lanes.iter_mut() {
                 self.step();
@@ -129,6 +139,7 @@ pub struct BlockBits {
     block_pos: u64,
     buf: [u64; BLOCK],
     pos: usize,
+    lane_jump: (u128, u128),
 }
 
 impl BlockBits {
@@ -140,8 +151,9 @@ impl BlockBits {
             block_pos: position,
             buf: [0; BLOCK],
             pos: 0,
+            lane_jump: rng.lane_jump(),
         };
-        bits.next_block.fill(&mut bits.buf);
+        bits.next_block.fill_with(bits.lane_jump, &mut bits.buf);
         bits
     }
 
@@ -149,7 +161,7 @@ impl BlockBits {
     fn refill(&mut self) {
         self.block_start = self.next_block;
         self.block_pos += BLOCK as u64;
-        self.next_block.fill(&mut self.buf);
+        self.next_block.fill_with(self.lane_jump, &mut self.buf);
         self.pos = 0;
     }
 
