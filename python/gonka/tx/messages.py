@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -66,6 +68,16 @@ _INT, _INTS, _FLOATS, _COIN, _COINS, _ANY, _ANYS, _TS, _BYTES, _VOTE, _OBJ = (
 )
 
 
+_FLOAT = "float"
+
+
+def _finite(value: Any) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidInput(f"PoC distances and thresholds must be finite numbers, got {value!r}")
+    return number
+
+
 def _to_json(kind: str | None, value: Any) -> Any:
     if kind is None:
         return value
@@ -75,9 +87,13 @@ def _to_json(kind: str | None, value: Any) -> Any:
         return [str(v) for v in value]
     if kind == _FLOATS:
         return [float(v) for v in value]
+    if kind == _FLOAT:
+        return float(value)
     if kind in (_COIN, _ANY, _OBJ):
         return value.to_json()
-    if kind in (_COINS, _ANYS):
+    if kind == _COINS:
+        return [{"denom": c.denom, "amount": str(c.amount)} for c in value]
+    if kind == _ANYS:
         return [v.to_json() for v in value]
     if kind == _TS:
         return None if value is None else str(value)
@@ -97,6 +113,8 @@ def _from_json(kind: str | None, value: Any, obj_type: Any = None) -> Any:
         return tuple(int(v) for v in value)
     if kind == _FLOATS:
         return tuple(float(v) for v in value)
+    if kind == _FLOAT:
+        return float(value)
     if kind == _COIN:
         return Coin.from_json(value)
     if kind == _COINS:
@@ -119,9 +137,17 @@ def _from_json(kind: str | None, value: Any, obj_type: Any = None) -> Any:
 def _coerce(kind: str | None, value: Any) -> Any:
     """Normalizes a constructor argument: sequences to tuples, options and times to their types."""
     if kind in (_COINS, _ANYS, _INTS, _FLOATS):
+        if type(value) is tuple and kind in (_COINS, _ANYS):
+            return value
+        if type(value) is list and kind in (_COINS, _ANYS):
+            return tuple(value)
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise InvalidInput(f"expected a sequence, got {value!r}")
+        if kind == _FLOATS:
+            return tuple(_finite(v) for v in value)
         return tuple(value)
+    if kind == _FLOAT:
+        return _finite(value)
     if kind == _VOTE:
         return VoteOption.parse(value)
     if kind == _TS and value is not None:
@@ -139,20 +165,33 @@ class _Json:
         for name, kind in self._KINDS.items():
             object.__setattr__(self, name, _coerce(kind, getattr(self, name)))
 
+    @classmethod
+    def _field_kinds(cls) -> tuple[tuple[str, str | None], ...]:
+        # Computed once per class: building a message is on the hot path of signing.
+        cached = cls.__dict__.get("_FIELD_KINDS")
+        if cached is None:
+            cached = tuple(
+                (f.name, cls._KINDS.get(f.name))
+                for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+                if f.init
+            )
+            cls._FIELD_KINDS = cached  # type: ignore[attr-defined]
+        return cached  # type: ignore[no-any-return]
+
     def _fields_json(self) -> dict[str, Any]:
         return {
-            f.name: _to_json(self._KINDS.get(f.name), getattr(self, f.name))
-            for f in dataclasses.fields(self)  # type: ignore[arg-type]
-            if f.init
+            name: value if kind is None else _to_json(kind, value)
+            for name, kind in self._field_kinds()
+            for value in (getattr(self, name),)
         }
 
     @classmethod
     def _fields_from_json(cls, data: dict[str, Any]) -> dict[str, Any]:
-        kwargs = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.init and f.name in data:
-                kwargs[f.name] = _from_json(cls._KINDS.get(f.name), data[f.name], cls._OBJ_TYPES.get(f.name))
-        return kwargs
+        return {
+            name: _from_json(kind, data[name], cls._OBJ_TYPES.get(name))
+            for name, kind in cls._field_kinds()
+            if name in data
+        }
 
 
 class AnyPayload(_Json):
@@ -392,7 +431,10 @@ class MsgSubmitPocValidation(Msg):
         "nonces": _INTS,
         "dist": _FLOATS,
         "received_dist": _FLOATS,
+        "r_target": _FLOAT,
+        "fraud_threshold": _FLOAT,
         "n_invalid": _INT,
+        "probability_honest": _FLOAT,
     }
 
     creator: str
@@ -562,6 +604,18 @@ class Description(_Json):
         return cls(**cls._fields_from_json(data))
 
 
+_DEC = re.compile(r"^-?\d+(\.\d{0,18})?$")
+
+
+def _canonical_dec(text: str) -> str:
+    """``"0.1"`` -> ``"0.100000000000000000"`` (LegacyDec text); anything else is left for the
+    encoder to reject with a clear error."""
+    if not _DEC.match(text):
+        return text
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac:0<18}"
+
+
 @dataclass(frozen=True)
 class CommissionRates(_Json):
     """Decimal text, e.g. ``"0.1"``; written with 18 fraction digits, scaled by 10**18 on the wire."""
@@ -569,6 +623,10 @@ class CommissionRates(_Json):
     rate: str
     max_rate: str
     max_change_rate: str
+
+    def __post_init__(self) -> None:
+        for name in ("rate", "max_rate", "max_change_rate"):
+            object.__setattr__(self, name, _canonical_dec(str(getattr(self, name))))
 
     def to_json(self) -> dict[str, Any]:
         return self._fields_json()

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from gonka import _native
 from gonka.errors import InvalidInput
+from gonka.keys import PrivateKey
 from gonka.tx.messages import Msg
 from gonka.tx.values import Coin, Timestamp, TimestampLike
 
@@ -177,12 +178,13 @@ class Tx:
         )
 
     def _check_signable(self, sequence: int) -> None:
-        _native.tx_check_unordered(
-            self.unordered, self._timeout_pair(), self.timeout_height, sequence, time.time_ns()
-        )
+        if self.unordered:
+            _native.tx_check_unordered(
+                True, self._timeout_pair(), self.timeout_height, sequence, time.time_ns()
+            )
 
     def sign(
-        self, private_key: Signer | bytes, chain_id: str, account_number: int, sequence: int = 0
+        self, private_key: PrivateKey | Signer | bytes, chain_id: str, account_number: int, sequence: int = 0
     ) -> bytes:
         """Signs (SIGN_MODE_DIRECT) and returns the TxRaw bytes to broadcast.
 
@@ -190,15 +192,25 @@ class Tx:
         and ``sign(message)``), or the raw 32-byte secret.
         """
         _u64("sequence", sequence)
+        account_number = _u64("account_number", account_number)
         self._check_signable(sequence)
         if isinstance(private_key, (bytes, bytearray)):
-            public_key = _native.tx_public_key(bytes(private_key))
-            auth = self.auth_info_bytes(public_key, sequence)
+            private_key = PrivateKey.from_bytes(bytes(private_key))
+        if isinstance(private_key, PrivateKey):
+            # One native call: auth info, sign doc, signature and TxRaw.
             return _native.tx_sign(
-                self._body, auth, chain_id, _u64("account_number", account_number), bytes(private_key)
+                self._body,
+                self._fee_pairs(),
+                self.gas_limit,
+                self.payer,
+                self.granter,
+                sequence,
+                chain_id,
+                account_number,
+                private_key,
             )
         auth = self.auth_info_bytes(private_key.public_key, sequence)
-        doc = _native.tx_sign_doc(self._body, auth, chain_id, _u64("account_number", account_number))
+        doc = _native.tx_sign_doc(self._body, auth, chain_id, account_number)
         return _native.tx_raw(self._body, auth, [bytes(private_key.sign(doc))])
 
     def with_signature(self, public_key: bytes | PublicKeyLike, signature: bytes, sequence: int = 0) -> bytes:

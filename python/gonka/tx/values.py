@@ -46,7 +46,10 @@ class Coin:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Coin:
-        return cls(data["denom"], int(data["amount"]))
+        amount = data["amount"]
+        if not (isinstance(amount, str) and amount.isascii() and amount.isdigit()):
+            raise InvalidInput(f"coin amount {amount!r} is not a non-negative decimal integer")
+        return cls(data["denom"], int(amount))
 
 
 @dataclass(frozen=True, order=True)

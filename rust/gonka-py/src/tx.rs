@@ -6,12 +6,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use pythonize::{depythonize, pythonize};
 
-use gonka_core::secp256k1::{check_signature_shape, PrivateKey};
+use gonka_core::secp256k1::check_signature_shape;
 use gonka_core::Error;
 use gonka_tx::tx::{check_unordered, Tx};
 use gonka_tx::{AuthInfo, Coin, Fee, Msg, RawAny, SignerInfo, Timestamp, TxBody};
 
 use crate::errors::{guard, guard_core, to_py};
+use crate::keys::PyPrivateKey;
 
 fn bad_json(what: &str, err: impl std::fmt::Display) -> PyErr {
     to_py(Error::InvalidInput(format!("{what}: {err}")))
@@ -140,17 +141,6 @@ fn tx_check_fee(fee: Vec<(String, String)>, payer: String, granter: String) -> P
     })
 }
 
-/// The compressed public key of a raw 32-byte secp256k1 secret.
-#[pyfunction]
-fn tx_public_key<'py>(py: Python<'py>, private_key: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    guard_core(|| {
-        Ok(PrivateKey::from_bytes(private_key)?
-            .public_key()
-            .compressed())
-    })
-    .map(|key| PyBytes::new(py, &key))
-}
-
 fn check_chain_id(chain_id: &str) -> gonka_core::Result<()> {
     if chain_id.is_empty() {
         return Err(Error::InvalidInput("chain_id must not be empty".into()));
@@ -196,20 +186,39 @@ fn tx_raw<'py>(
     .map(|bytes| PyBytes::new(py, &bytes))
 }
 
-/// Signs with a raw 32-byte secp256k1 key and returns the TxRaw bytes.
+/// Builds the AuthInfo for `private_key`, signs (SIGN_MODE_DIRECT) and returns the TxRaw bytes:
+/// one call, without the GIL, for the whole signing path.
 #[pyfunction]
+#[pyo3(signature = (body_bytes, fee, gas_limit, payer, granter, sequence, chain_id, account_number, private_key))]
+#[allow(clippy::too_many_arguments)]
 fn tx_sign<'py>(
     py: Python<'py>,
     body_bytes: &[u8],
-    auth_info_bytes: &[u8],
+    fee: Vec<(String, String)>,
+    gas_limit: u64,
+    payer: String,
+    granter: String,
+    sequence: u64,
     chain_id: &str,
     account_number: u64,
-    private_key: &[u8],
+    private_key: PyRef<'py, PyPrivateKey>,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let key = private_key.key();
     let raw = py.allow_threads(|| {
         guard_core(|| {
-            let key = PrivateKey::from_bytes(private_key)?;
-            gonka_tx::sign_direct(body_bytes, auth_info_bytes, chain_id, account_number, &key)
+            let auth = AuthInfo {
+                signer_infos: vec![SignerInfo::direct(&key.public_key().compressed(), sequence)],
+                fee: Fee {
+                    amount: fee
+                        .into_iter()
+                        .map(|(denom, amount)| Coin { denom, amount })
+                        .collect(),
+                    gas_limit,
+                    payer,
+                    granter,
+                },
+            };
+            gonka_tx::sign_direct(body_bytes, &auth.encode()?, chain_id, account_number, key)
         })
     })?;
     Ok(PyBytes::new(py, &raw))
@@ -299,7 +308,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tx_encode_body, m)?)?;
     m.add_function(wrap_pyfunction!(tx_encode_auth_info, m)?)?;
     m.add_function(wrap_pyfunction!(tx_check_fee, m)?)?;
-    m.add_function(wrap_pyfunction!(tx_public_key, m)?)?;
     m.add_function(wrap_pyfunction!(tx_sign_doc, m)?)?;
     m.add_function(wrap_pyfunction!(tx_raw, m)?)?;
     m.add_function(wrap_pyfunction!(tx_sign, m)?)?;

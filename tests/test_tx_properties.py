@@ -1,0 +1,143 @@
+"""Properties: decode(encode(x)) == x for messages and signed transactions, and the decoder turns
+any byte string (random or a mutated real tx) into a result or a GonkaError, never a crash."""
+
+from __future__ import annotations
+
+import hashlib
+
+from gonka.address import encode as bech32
+from gonka.errors import GonkaError
+from gonka.tx import (
+    Coin,
+    GenericAuthorization,
+    Msg,
+    MsgClaimRewards,
+    MsgExec,
+    MsgGrant,
+    MsgSend,
+    MsgSubmitPocBatch,
+    MsgVote,
+    Timestamp,
+    Tx,
+    decode_tx,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+SECRET = hashlib.sha256(b"gonka-spec-test-key").digest()
+U64 = st.integers(0, 2**64 - 1)
+I64 = st.integers(-(2**63), 2**63 - 1)
+
+addresses = st.binary(min_size=20, max_size=20).map(lambda b: bech32("gonka", b))
+denoms = st.from_regex(r"\A[a-zA-Z][a-zA-Z0-9/:._-]{2,20}\Z")
+amounts = st.integers(1, 2**256 - 1)
+coin_lists = st.dictionaries(denoms, amounts, min_size=1, max_size=3).map(
+    lambda d: [Coin(k, v) for k, v in sorted(d.items())]
+)
+timestamps = st.builds(Timestamp, st.integers(0, 253_402_300_799), st.integers(0, 999_999_999))
+
+sends = st.builds(MsgSend, addresses, addresses, coin_lists)
+votes = st.builds(
+    MsgVote, U64, addresses, st.sampled_from(["yes", "no", "no_with_veto", "abstain"]), st.text(max_size=20)
+)
+claims = st.builds(MsgClaimRewards, addresses, I64, U64)
+batches = st.integers(0, 8).flatmap(
+    lambda n: st.builds(
+        MsgSubmitPocBatch,
+        addresses,
+        I64,
+        st.text(max_size=36),
+        st.lists(I64, min_size=n, max_size=n),
+        st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=n, max_size=n),
+        st.text(max_size=10),
+    )
+)
+grants = st.builds(
+    MsgGrant,
+    addresses,
+    addresses,
+    st.builds(GenericAuthorization, st.from_regex(r"\A/[a-z]+\.[A-Za-z]+\Z")),
+    st.none() | timestamps,
+)
+simple = st.one_of(sends, votes, claims, batches, grants)
+messages = st.one_of(simple, st.builds(MsgExec, addresses, st.lists(simple, min_size=1, max_size=3)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(messages)
+def test_message_round_trip(msg: Msg) -> None:
+    assert Msg.decode(msg.type_url, msg.encode()) == msg
+    assert Msg.from_json(msg.to_json()) == msg
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(messages, min_size=1, max_size=3),
+    st.text(max_size=50),
+    st.lists(st.builds(Coin, st.just("ngonka"), st.integers(0, 10**12)), max_size=1),
+    U64,
+    U64,
+    U64,
+    st.none() | addresses,
+)
+def test_signed_tx_round_trip(
+    msgs: list[Msg], memo: str, fee: list[Coin], gas: int, account: int, sequence: int, granter: str | None
+) -> None:
+    tx = Tx(msgs, memo=memo, fee=fee, gas_limit=gas, granter=granter or "")
+    raw = tx.sign(SECRET, "gonka-mainnet", account, sequence)
+    decoded = decode_tx(raw)
+    assert decoded.messages == tuple(msgs)
+    assert (decoded.memo, decoded.fee, decoded.gas_limit, decoded.granter) == (
+        memo,
+        tuple(fee),
+        gas,
+        granter or "",
+    )
+    assert decoded.signers[0].sequence == sequence
+    decoded.verify("gonka-mainnet", account)
+
+
+def _decodes_or_raises_cleanly(data: bytes) -> None:
+    try:
+        decode_tx(data)
+    except GonkaError:
+        pass
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=300))
+def test_decoder_survives_random_bytes(data: bytes) -> None:
+    _decodes_or_raises_cleanly(data)
+
+
+_VALID = Tx(
+    [
+        MsgSend(
+            "gonka1ranggd0eh4n2mr5jaa5nk2y9707gxqvlrle92l",
+            "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le",
+            [Coin("ngonka", 1000)],
+        ),
+        MsgGrant(
+            "gonka1ranggd0eh4n2mr5jaa5nk2y9707gxqvlrle92l",
+            "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le",
+            GenericAuthorization("/inference.inference.MsgClaimRewards"),
+            Timestamp(1787380304, 143457000),
+        ),
+    ],
+    memo="fuzz",
+    fee=[Coin("ngonka", 5)],
+).sign(SECRET, "gonka-mainnet", 1, 2)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)), min_size=1, max_size=6),
+    st.data(),
+)
+def test_decoder_survives_mutated_transactions(edits: list[tuple[int, int]], data: st.DataObject) -> None:
+    mutated = bytearray(_VALID)
+    for index, value in edits:
+        mutated[index] = value
+    cut = data.draw(st.integers(0, len(mutated)))
+    _decodes_or_raises_cleanly(bytes(mutated))
+    _decodes_or_raises_cleanly(bytes(mutated[:cut]))
