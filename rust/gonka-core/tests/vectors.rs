@@ -200,3 +200,30 @@ fn wycheproof_ed25519_under_zip215() {
     // small-order keys); none of them appear in this Wycheproof set, so every invalid case fails.
     assert_eq!(accepted_invalid, Vec::<u64>::new());
 }
+
+mod properties {
+    use gonka_core::address;
+    use gonka_core::secp256k1::PrivateKey;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn address_round_trips_under_every_prefix(data in proptest::collection::vec(any::<u8>(), 0..=32)) {
+            for hrp in [address::ACCOUNT_HRP, address::VALOPER_HRP, address::VALCONS_HRP] {
+                let encoded = address::encode(hrp, &data).unwrap();
+                prop_assert_eq!(address::decode_exact(&encoded, hrp, data.len()).unwrap(), data.clone());
+            }
+        }
+
+        #[test]
+        fn tampered_signatures_fail(secret in prop::array::uniform32(1u8..), msg in proptest::collection::vec(any::<u8>(), 0..100), index in 0usize..64, flip in 1u8..) {
+            let key = PrivateKey::from_bytes(&secret).unwrap();
+            let mut sig = key.sign(&msg);
+            prop_assert!(key.public_key().verify(&msg, &sig));
+            sig[index] ^= flip;
+            prop_assert!(!key.public_key().verify(&msg, &sig));
+        }
+    }
+}
