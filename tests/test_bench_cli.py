@@ -51,7 +51,7 @@ def test_bench_poc_writes_a_complete_result(torch_result: Path) -> None:
     for key in ("forward_nonces_per_s", "end_to_end_nonces_per_s", "forward_tflops", "gemm_ceiling_tflops"):
         assert results[key] > 0, key
     assert results["build_seconds"] > 0 and 0 < results["fraction_of_gemm_ceiling"]
-    assert results["flop_per_nonce"] > 0
+    assert results["flop_per_nonce"] > 0 and results["host_generation_nonces_per_s"] > 0
     numerics = data["numerics"]
     assert numerics["nonces"] == 4
     # The torch engine is the reference itself: only the last-layer yardstick is measured.

@@ -299,6 +299,14 @@ def run_poc_bench(config: BenchConfig, progress: Progress | None = None) -> dict
     forward_rate = forwards * batch / elapsed
     del x
 
+    # Host side alone (input and permutation generation, copy to the device): what the pipeline overlaps.
+    host_nonces = list(range(1 << 33, (1 << 33) + batch))
+    started = time.perf_counter()
+    model.inputs(config.public_key, host_nonces)
+    model.permutations(config.public_key, host_nonces)
+    _sync(device)
+    host_rate = batch / (time.perf_counter() - started)
+
     # End to end: the user-facing path with host-side input generation overlapped with the forward.
     n_e2e = batch * max(2, math.ceil(forward_rate * config.seconds / batch))
     progress.phase("end to end (inputs, forward, distances)", None)
@@ -342,6 +350,7 @@ def run_poc_bench(config: BenchConfig, progress: Progress | None = None) -> dict
             "warmup_seconds": warmup_seconds,
             "forward_nonces_per_s": forward_rate,
             "end_to_end_nonces_per_s": e2e_rate,
+            "host_generation_nonces_per_s": host_rate,
             "forward_tflops": tflops,
             "flop_per_nonce": params.flops_per_nonce,
             "gemm_ceiling_tflops": ceiling,

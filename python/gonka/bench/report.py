@@ -79,6 +79,7 @@ ROWS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("batch", "config.batch", str),
     ("nonces/s end to end", "results.end_to_end_nonces_per_s", _rate),
     ("nonces/s forward only", "results.forward_nonces_per_s", _rate),
+    ("nonces/s host input generation", "results.host_generation_nonces_per_s", _rate),
     ("forward TFLOP/s", "results.forward_tflops", _rate),
     ("GEMM ceiling TFLOP/s (FFN shape)", "results.gemm_ceiling_tflops", _rate),
     ("fraction of GEMM ceiling", "results.fraction_of_gemm_ceiling", _percent),

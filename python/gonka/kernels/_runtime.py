@@ -37,6 +37,12 @@ def num_programs(device: torch.device) -> int:
     return _device_properties(device.index if device.index is not None else torch.cuda.current_device())[2]
 
 
+def libm_exp() -> bool:
+    """Whether kernels call CUDA's libm ``expf`` (what PyTorch's softmax and SiLU evaluate) rather than
+    Triton's faster approximate exp. The interpreter has no libm: there numpy's exp stands in for both."""
+    return not interpreting()
+
+
 def is_hopper(device: torch.device) -> bool:
     return capability(device)[0] == 9
 

@@ -15,14 +15,16 @@ import numpy as np
 import torch
 import triton
 import triton.language as tl
+from triton.language.extra import libdevice
 
-from gonka.kernels._runtime import check_rows, dot_precision
+from gonka.kernels._runtime import check_rows, dot_precision, libm_exp
 
 
 @triton.jit
 def _attention_kernel(
     q_ptr, k_ptr, v_ptr, qkv_stride, o_ptr, o_stride, seq_len, n_heads, head_dim, scale, first_query,
     BLOCK_M: tl.constexpr, BLOCK_S: tl.constexpr, BLOCK_D: tl.constexpr, PRECISION: tl.constexpr,
+    LIBM_EXP: tl.constexpr,
 ):  # fmt: skip
     dtype = o_ptr.dtype.element_ty
     block = tl.program_id(0)
@@ -49,7 +51,10 @@ def _attention_kernel(
     causal = (keys[None, :] <= queries[:, None]) & k_ok[None, :]
     scores = tl.where(causal, scores, float("-inf"))
     row_max = tl.max(scores, axis=1)
-    e = tl.exp(scores - row_max[:, None])
+    if LIBM_EXP:
+        e = libdevice.exp(scores - row_max[:, None])
+    else:
+        e = tl.exp(scores - row_max[:, None])
     probs = (e / tl.sum(e, axis=1)[:, None]).to(dtype)
     v = tl.load(
         v_ptr + (row0 + keys)[:, None] * qkv_stride + col0 + feats[None, :],
@@ -105,6 +110,6 @@ def causal_attention(
         q, k, v, q.stride(0), out, out.stride(0), seq_len, n_heads, head_dim,
         score_scale(head_dim), first_query,
         BLOCK_M=block_m, BLOCK_S=block_s, BLOCK_D=max(16, triton.next_power_of_2(head_dim)),
-        PRECISION=dot_precision(q.dtype), num_warps=4 if block_s <= 128 else 8,
+        PRECISION=dot_precision(q.dtype), LIBM_EXP=libm_exp(), num_warps=4 if block_s <= 128 else 8,
     )  # fmt: skip
     return out

@@ -12,8 +12,9 @@ from __future__ import annotations
 import torch
 import triton
 import triton.language as tl
+from triton.language.extra import libdevice
 
-from gonka.kernels._runtime import check_rows, dot_precision, num_programs
+from gonka.kernels._runtime import check_rows, dot_precision, libm_exp, num_programs
 from gonka.kernels.gemm import (
     autotune,
     check_weight,
@@ -33,7 +34,7 @@ def _swiglu_kernel(
     a_ptr, a_stride, w1_ptr, w3_ptr, out_ptr, M, N, K,
     NUM_PROGRAMS: tl.constexpr, PRECISION: tl.constexpr, EVEN_K: tl.constexpr,
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr,
-    HOPPER: tl.constexpr, TMA: tl.constexpr,
+    HOPPER: tl.constexpr, TMA: tl.constexpr, LIBM_EXP: tl.constexpr,
 ):  # fmt: skip
     dtype = out_ptr.dtype.element_ty
     tiles_m = tl.cdiv(M, BLOCK_M)
@@ -65,7 +66,10 @@ def _swiglu_kernel(
                 w1_ptrs += BLOCK_K
                 w3_ptrs += BLOCK_K
         x = gate.to(dtype).to(tl.float32)
-        g = (x / (1.0 + tl.exp(-x))).to(dtype)
+        if LIBM_EXP:
+            g = (x / (1.0 + libdevice.exp(-x))).to(dtype)
+        else:
+            g = (x / (1.0 + tl.exp(-x))).to(dtype)
         p = (g.to(tl.float32) * up.to(dtype).to(tl.float32)).to(dtype)
         out_rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
         out_cols = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
@@ -101,5 +105,6 @@ def swiglu(
         _swiglu, persistent_grid(a.device, M, N), tma, (a, w1, w3),
         a, a.stride(0), w1, w3, out, M, N, K,
         NUM_PROGRAMS=num_programs(a.device), PRECISION=dot_precision(a.dtype), EVEN_K=even_k(K),
+        LIBM_EXP=libm_exp(),
     )  # fmt: skip
     return out
