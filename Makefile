@@ -25,7 +25,7 @@ $(UV):
 
 # The environment follows uv.lock exactly; the project itself is built by maturin (dev profile).
 env: $(UV)
-	$(UV) sync --frozen --all-extras --group dev --python $(PYTHON)
+	$(UV) sync --frozen --inexact --all-extras --group dev --python $(PYTHON)
 
 build: env
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --uv --quiet
@@ -45,7 +45,7 @@ test-python: build
 test: test-rust lint test-python
 
 run: build
-	$(VENV)/bin/gonka demo
+	$(VENV)/bin/gonka poc simulate
 
 bench: build
 	$(VENV)/bin/python -m pytest benches --benchmark-enable --benchmark-columns=min,mean,ops -p no:randomly
