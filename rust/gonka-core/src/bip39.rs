@@ -48,13 +48,14 @@ impl Mnemonic {
     /// Parses and validates a phrase. Case and runs of whitespace are forgiven; the error names the
     /// first unknown word (with its position), a wrong word count, or a failed checksum.
     pub fn parse(phrase: &str) -> Result<Self> {
-        let normalized = Zeroizing::new(
-            phrase
-                .split_whitespace()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
+        // Built in one wiped buffer: no copy of a secret word outlives this call.
+        let mut normalized = Zeroizing::new(String::with_capacity(phrase.len()));
+        for word in phrase.split_whitespace() {
+            if !normalized.is_empty() {
+                normalized.push(' ');
+            }
+            normalized.extend(word.chars().flat_map(char::to_lowercase));
+        }
         let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
         if !WORD_COUNTS.contains(&words.len()) {
             return Err(Error::InvalidMnemonic(format!(
