@@ -4,7 +4,7 @@ use crate::convert::Element;
 use crate::error::Result;
 use crate::pcg64::{BitSource, BlockBits, Pcg64};
 use crate::seed::{seed_entropy, seed_sequence_state};
-use crate::ziggurat::standard_normal;
+use crate::ziggurat::draw_normals;
 
 /// Normals are drawn in blocks of this many before their element conversion.
 const DRAW_BLOCK: usize = 256;
@@ -116,16 +116,18 @@ impl Generator {
 }
 
 /// Draws `out.len()` normals from `bits`, each mapped through `map` then converted to `T`.
-pub(crate) fn fill_normals<B: BitSource, T: Element>(
-    bits: &mut B,
+pub(crate) fn fill_normals<T: Element>(
+    bits: &mut BlockBits,
     map: impl Fn(f64) -> f64,
     out: &mut [T],
 ) {
     let mut block = [0.0f64; DRAW_BLOCK];
     for chunk in out.chunks_mut(DRAW_BLOCK) {
         let block = &mut block[..chunk.len()];
+        let drawn = draw_normals(bits, block, u64::MAX);
+        debug_assert_eq!(drawn, block.len());
         for value in block.iter_mut() {
-            *value = map(standard_normal(bits));
+            *value = map(*value);
         }
         T::convert(block, chunk);
     }
@@ -134,6 +136,7 @@ pub(crate) fn fill_normals<B: BitSource, T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ziggurat::standard_normal;
 
     fn spec_generator() -> Generator {
         Generator::from_seed("TESTBLOCKHASH_testpubkey_nonce0", 4).unwrap()

@@ -4,7 +4,7 @@
 pub const MULTIPLIER: u128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645;
 
 /// u64 outputs produced per refill of [`BlockBits`]; a multiple of [`LANES`].
-const BLOCK: usize = 512;
+pub(crate) const BLOCK: usize = 512;
 /// Independent LCG chains interleaved by [`Pcg64::fill`] to hide the multiply latency.
 const LANES: usize = 4;
 
@@ -136,9 +136,10 @@ pub struct BlockBits {
     /// State just after `buf[BLOCK - 1]`.
     next_block: Pcg64,
     /// Stream position of `buf[0]`.
-    block_pos: u64,
-    buf: [u64; BLOCK],
-    pos: usize,
+    pub(crate) block_pos: u64,
+    pub(crate) buf: [u64; BLOCK],
+    /// Index in `buf` of the next output (`BLOCK`: the block is used up).
+    pub(crate) pos: usize,
     lane_jump: (u128, u128),
 }
 
@@ -158,7 +159,7 @@ impl BlockBits {
     }
 
     #[cold]
-    fn refill(&mut self) {
+    pub(crate) fn refill(&mut self) {
         self.block_start = self.next_block;
         self.block_pos += BLOCK as u64;
         self.next_block.fill_with(self.lane_jump, &mut self.buf);

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::convert::Element;
 use crate::generator::fill_normals;
 use crate::pcg64::{BlockBits, Pcg64};
-use crate::ziggurat::attempt;
+use crate::ziggurat::{attempt, draw_normals};
 
 /// u64 draws per speculative chunk.
 const CHUNK: u64 = 1 << 18;
@@ -110,23 +110,26 @@ impl<T: Element> Speculative<T> {
         let mut block = [0.0f64; CONVERT_BLOCK];
         let mut converted = [T::default(); CONVERT_BLOCK];
         let mut filled = 0;
-        while bits.position() < limit {
-            if self.head.len() < HEAD {
-                self.head
-                    .push((bits.position(), self.outputs.len() + filled));
-            }
+        while bits.position() < limit && self.head.len() < HEAD {
+            self.head.push((bits.position(), filled));
             if let Some(z) = attempt(&mut bits) {
-                block[filled] = map(z);
+                block[filled] = z;
                 filled += 1;
-                if filled == CONVERT_BLOCK {
-                    T::convert(&block, &mut converted);
-                    self.outputs.extend_from_slice(&converted);
-                    filled = 0;
-                }
             }
         }
-        T::convert(&block[..filled], &mut converted[..filled]);
-        self.outputs.extend_from_slice(&converted[..filled]);
+        loop {
+            filled += draw_normals(&mut bits, &mut block[filled..], limit);
+            let done = filled < CONVERT_BLOCK;
+            for value in block[..filled].iter_mut() {
+                *value = map(*value);
+            }
+            T::convert(&block[..filled], &mut converted[..filled]);
+            self.outputs.extend_from_slice(&converted[..filled]);
+            filled = 0;
+            if done {
+                break;
+            }
+        }
         self.end = bits.position();
     }
 

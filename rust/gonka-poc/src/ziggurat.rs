@@ -1,6 +1,6 @@
 //! numpy's float64 ziggurat `random_standard_normal`, draw for draw.
 
-use crate::pcg64::BitSource;
+use crate::pcg64::{BitSource, BlockBits, BLOCK};
 use crate::ziggurat_tables::{FI_BITS, KI, WI_BITS};
 
 const fn to_f64(bits: [u64; 256]) -> [f64; 256] {
@@ -62,14 +62,61 @@ fn rare_attempt<B: BitSource>(bits: &mut B, idx: usize, rabs: u64, x: f64) -> Op
     }
 }
 
-/// One standard normal draw (numpy's `Generator.standard_normal`).
-#[inline(always)]
+/// One standard normal draw (numpy's `Generator.standard_normal`); the tests' plain reference.
+#[cfg(test)]
 pub(crate) fn standard_normal<B: BitSource>(bits: &mut B) -> f64 {
     loop {
         if let Some(x) = attempt(bits) {
             return x;
         }
     }
+}
+
+/// Draws standard normals into `out` until it is full or the next attempt would start at or after
+/// stream position `limit`; returns how many were drawn. The same draws as repeated
+/// [`standard_normal`] calls, but the one-u64 fast path runs straight over the block buffer with
+/// the read index in a register.
+pub(crate) fn draw_normals(bits: &mut BlockBits, out: &mut [f64], limit: u64) -> usize {
+    let mut drawn = 0;
+    let mut i = bits.pos;
+    while drawn < out.len() {
+        if i == BLOCK {
+            bits.pos = i;
+            bits.refill();
+            i = 0;
+        }
+        let position = bits.block_pos + i as u64;
+        if position >= limit {
+            break;
+        }
+        // Each fast attempt takes one u64 and gives at most one value: this many cannot overrun.
+        let run = (BLOCK - i)
+            .min(out.len() - drawn)
+            .min(usize::try_from(limit - position).unwrap_or(usize::MAX));
+        let stop = i + run;
+        while i < stop {
+            let r = bits.buf[i];
+            i += 1;
+            let idx = (r & 0xff) as usize;
+            let r = r >> 8;
+            let rabs = (r >> 1) & MAGNITUDE_MASK;
+            let x = f64::from_bits((rabs as f64 * WI[idx]).to_bits() ^ ((r & 1) << 63));
+            if rabs < KI[idx] {
+                out[drawn] = x;
+                drawn += 1;
+            } else {
+                bits.pos = i;
+                if let Some(value) = rare_attempt(bits, idx, rabs, x) {
+                    out[drawn] = value;
+                    drawn += 1;
+                }
+                i = bits.pos;
+                break;
+            }
+        }
+    }
+    bits.pos = i;
+    drawn
 }
 
 #[cfg(test)]
@@ -97,5 +144,26 @@ mod tests {
             }
         }
         assert!((FI[0] - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn buffered_draws_equal_single_draws_and_respect_the_limit() {
+        use crate::generator::Generator;
+        let rng = Generator::from_seed("draws", 4).unwrap().bit_generator();
+        let mut single = BlockBits::new(rng, 0);
+        let expected: Vec<f64> = (0..5000).map(|_| standard_normal(&mut single)).collect();
+        let mut bits = BlockBits::new(rng, 0);
+        let mut out = vec![0.0; 5000];
+        let mut drawn = 0;
+        for size in [1usize, 7, 511, 512, 513, 1000, 5000] {
+            let end = (drawn + size).min(out.len());
+            drawn += draw_normals(&mut bits, &mut out[drawn..end], u64::MAX);
+        }
+        assert_eq!(drawn, 5000);
+        assert_eq!(out, expected);
+        assert_eq!(bits.position(), single.position());
+        let mut limited = BlockBits::new(rng, 0);
+        let n = draw_normals(&mut limited, &mut out, 1234);
+        assert!(limited.position() >= 1234 && n < 1234 && out[..n] == expected[..n]);
     }
 }
