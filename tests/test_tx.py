@@ -196,3 +196,62 @@ def test_bad_input_raises_clear_errors(build: object, error: type[GonkaError], t
 def test_empty_chain_id_is_rejected(key: PrivateKey) -> None:
     with pytest.raises(InvalidInput, match="chain_id"):
         _send_tx().sign(key, "", 7, 3)
+
+
+class _CoincurveSigner:
+    """An outside signer (libsecp256k1 through coincurve), as a hardware wallet would plug in."""
+
+    def __init__(self, secret: bytes) -> None:
+        import coincurve
+
+        self._key = coincurve.PrivateKey(secret)
+
+    @property
+    def public_key(self) -> _CoincurveSigner:
+        return self
+
+    @property
+    def compressed(self) -> bytes:
+        return bytes(self._key.public_key.format(compressed=True))
+
+    def sign(self, message: bytes) -> bytes:
+        return bytes(self._key.sign_recoverable(message, hasher=lambda m: hashlib.sha256(m).digest())[:64])
+
+
+def test_any_signer_object_can_sign(key: PrivateKey) -> None:
+    tx = _send_tx()
+    assert tx.sign(_CoincurveSigner(SECRET), CHAIN, 7, 3) == tx.sign(key, CHAIN, 7, 3)
+
+
+def test_fee_granter_and_payer_are_encoded(key: PrivateKey) -> None:
+    tx = Tx(
+        [MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])],
+        fee=[Coin("ngonka", 10)],
+        gas_limit=123,
+        granter=OTHER,
+        payer=ADDRESS,
+        timeout_height=99,
+    )
+    decoded = decode_tx(tx.sign(key, CHAIN, 1, 1))
+    assert (decoded.granter, decoded.payer, decoded.gas_limit, decoded.timeout_height) == (
+        OTHER,
+        ADDRESS,
+        123,
+        99,
+    )
+    assert decoded.json["auth_info"]["fee"]["granter"] == OTHER
+
+
+def test_unjail_for_account() -> None:
+    from gonka.tx import MsgUnjail
+
+    assert (
+        MsgUnjail.for_account(OTHER).validator_addr == "gonkavaloper1y2a9p56kv044327uycmqdexl7zs82fs5lyang5"
+    )
+
+
+def test_tx_is_read_only() -> None:
+    tx = _send_tx()
+    with pytest.raises(AttributeError):
+        tx.memo = "changed"  # type: ignore[misc]
+    assert tx.memo == "m" and decode_tx(tx.sign(SECRET, CHAIN, 1, 1)).memo == "m"

@@ -361,6 +361,13 @@ class MsgUnjail(Msg):
 
     validator_addr: str
 
+    @classmethod
+    def for_account(cls, address: str) -> MsgUnjail:
+        """The unjail message of the validator operated by account ``address`` (``gonka1...``)."""
+        from gonka.address import to_valoper
+
+        return cls(to_valoper(address))
+
 
 # ------------------------------------------------------------------ inference
 

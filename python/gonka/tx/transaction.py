@@ -108,7 +108,9 @@ class Tx:
         timeout_timestamp: TimestampLike | None = None,
         ttl: float = DEFAULT_UNORDERED_TTL,
     ) -> None:
-        if isinstance(messages, Msg) or not isinstance(messages, Sequence):
+        if type(messages) not in (list, tuple) and (
+            isinstance(messages, Msg) or not isinstance(messages, Sequence)
+        ):
             raise InvalidInput("messages must be a sequence of messages")
         for i, msg in enumerate(messages):
             if not isinstance(msg, Msg):
@@ -116,35 +118,40 @@ class Tx:
         for i, coin in enumerate(fee):
             if not isinstance(coin, Coin):
                 raise InvalidInput(f"fee[{i}] must be a Coin, got {coin!r}")
-        self.messages: tuple[Msg, ...] = tuple(messages)
-        self.memo = memo
-        self.fee: tuple[Coin, ...] = tuple(fee)
-        self.gas_limit = _u64("gas_limit", gas_limit)
-        self.payer = payer
-        self.granter = granter
-        self.timeout_height = _u64("timeout_height", timeout_height)
-        self.unordered = bool(unordered)
+        self._messages = tuple(messages)
+        self._memo = memo
+        self._fee = tuple(fee)
+        self._fee_pairs = [(c.denom, str(c.amount)) for c in self._fee]
+        self._gas_limit = _u64("gas_limit", gas_limit)
+        self._payer = payer
+        self._granter = granter
+        self._timeout_height = _u64("timeout_height", timeout_height) if timeout_height else 0
+        self._unordered = bool(unordered)
         if timeout_timestamp is not None:
-            self.timeout_timestamp: Timestamp | None = Timestamp.coerce(timeout_timestamp)
+            self._timeout: Timestamp | None = Timestamp.coerce(timeout_timestamp)
         else:
-            self.timeout_timestamp = unique_timeout(ttl) if self.unordered else None
-        timeout = self._timeout_pair()
-        self._body = _native.tx_encode_body(
-            [m._any for m in self.messages],  # type: ignore[attr-defined]
+            self._timeout = unique_timeout(ttl) if self._unordered else None
+        self._timeout_pair = None if self._timeout is None else (self._timeout.seconds, self._timeout.nanos)
+        self._body: bytes = _native.tx_encode_body(
+            [m._any for m in self._messages],  # type: ignore[attr-defined]
             memo,
-            self.timeout_height,
-            self.unordered,
-            timeout,
+            self._timeout_height,
+            self._unordered,
+            self._timeout_pair,
         )
         # Fee coins, payer and granter are checked now rather than at signing time.
-        _native.tx_check_fee(self._fee_pairs(), payer, granter)
+        _native.tx_check_fee(self._fee_pairs, payer, granter)
 
-    def _timeout_pair(self) -> tuple[int, int] | None:
-        ts = self.timeout_timestamp
-        return None if ts is None else (ts.seconds, ts.nanos)
-
-    def _fee_pairs(self) -> list[tuple[str, str]]:
-        return [(c.denom, str(c.amount)) for c in self.fee]
+    # Read-only: the body bytes are encoded once, when the Tx is created.
+    messages = property(lambda self: self._messages, doc="The messages, in order.")
+    memo = property(lambda self: self._memo)
+    fee = property(lambda self: self._fee, doc="The fee coins.")
+    gas_limit = property(lambda self: self._gas_limit)
+    payer = property(lambda self: self._payer)
+    granter = property(lambda self: self._granter, doc="Pays the fee through a feegrant allowance.")
+    timeout_height = property(lambda self: self._timeout_height)
+    unordered = property(lambda self: self._unordered)
+    timeout_timestamp = property(lambda self: self._timeout, doc="Unordered txs: valid until then.")
 
     def __repr__(self) -> str:
         kinds = ", ".join(type(m).__name__ for m in self.messages)
@@ -160,7 +167,7 @@ class Tx:
         return _native.tx_encode_auth_info(
             _compressed(public_key),
             _u64("sequence", sequence),
-            self._fee_pairs(),
+            self._fee_pairs,
             self.gas_limit,
             self.payer,
             self.granter,
@@ -180,7 +187,7 @@ class Tx:
     def _check_signable(self, sequence: int) -> None:
         if self.unordered:
             _native.tx_check_unordered(
-                True, self._timeout_pair(), self.timeout_height, sequence, time.time_ns()
+                True, self._timeout_pair, self.timeout_height, sequence, time.time_ns()
             )
 
     def sign(
@@ -200,7 +207,7 @@ class Tx:
             # One native call: auth info, sign doc, signature and TxRaw.
             return _native.tx_sign(
                 self._body,
-                self._fee_pairs(),
+                self._fee_pairs,
                 self.gas_limit,
                 self.payer,
                 self.granter,

@@ -469,3 +469,37 @@ pub fn decode_tx(raw: &[u8]) -> Result<DecodedTx> {
         auth_info_bytes: p.auth_info_bytes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::new(seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn unordered_rules() {
+        let now = at(1_000_000);
+        check_unordered(true, Some(at(1_000_060)), 0, 0, now).unwrap();
+        check_unordered(true, Some(at(1_000_600)), 0, 0, now).unwrap();
+        check_unordered(false, None, 5, 9, now).unwrap();
+        let err = |r: Result<()>| r.unwrap_err().to_string();
+        assert!(err(check_unordered(true, Some(at(1_000_601)), 0, 0, now)).contains("ahead"));
+        assert!(err(check_unordered(true, Some(now), 0, 0, now)).contains("future"));
+        assert!(err(check_unordered(true, Some(at(1_000_060)), 0, 1, now)).contains("sequence 0"));
+        assert!(
+            err(check_unordered(true, Some(at(1_000_060)), 3, 0, now)).contains("timeout_height")
+        );
+        assert!(err(check_unordered(true, None, 0, 0, now)).contains("timeout_timestamp"));
+    }
+
+    #[test]
+    fn account_keys_must_be_compressed_points() {
+        let bad = AuthInfo {
+            signer_infos: vec![SignerInfo::direct(&[4u8; 33], 0)],
+            fee: Fee::default(),
+        };
+        assert!(matches!(bad.encode(), Err(Error::InvalidKey(_))));
+    }
+}
