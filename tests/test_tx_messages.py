@@ -41,13 +41,14 @@ from gonka.tx import (
     RawMsg,
     Timestamp,
     grant_ml_ops_messages,
+    module_address,
 )
 from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_factory, timestamp_pb2
 
 COLD = "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le"
 WARM = "gonka18hpy9tjeqavj9w66zchdh4w9axaqwdzrd8cedz"
 VALOPER = "gonkavaloper1y2a9p56kv044327uycmqdexl7zs82fs5lyang5"
-GOV = "gonka10d07y265gmmuvt4z0w9aw880jnsr700j2h5m33"  # any valid account address serves here
+GOV = "gonka10d07y265gmmuvt4z0w9aw880jnsr700j2h5m33"  # the gov module account
 CONSENSUS_KEY = base64.b64decode("OPwcpfQYOoWDuHKYivRVq5jxrELH0moP5qdznvj3Dps=")
 EXPIRY = Timestamp(1787380304, 143457000)
 SEED_SIG = "11" * 64
@@ -422,3 +423,10 @@ def test_grant_ml_ops_permission_sets() -> None:
 def test_bad_messages_raise_clear_errors(build: Any, error: type[Exception], text: str) -> None:
     with pytest.raises(error, match=text):
         build()
+
+
+def test_parameter_change_proposal_has_the_gov_module_as_authority() -> None:
+    update = MsgUpdateInferenceParams.by_governance(b"\x0a\x02\x08\x01")
+    assert update.authority == GOV == module_address("gov")
+    proposal = MsgSubmitProposal([update], COLD, [Coin("ngonka", 25_000_000)], title="t", summary="s")
+    assert Msg.decode(proposal.type_url, proposal.encode()) == proposal

@@ -37,6 +37,7 @@ from gonka.tx.messages import (
     MsgVoteV1Beta1,
     MsgWithdrawCollateral,
     RawMsg,
+    module_address,
 )
 from gonka.tx.permissions import (
     FEE_ALLOWANCE_SPEND_LIMIT,
@@ -102,6 +103,7 @@ __all__ = [
     "decode_tx",
     "encode_json_tx",
     "grant_ml_ops_messages",
+    "module_address",
     "tx_hash",
     "unique_timeout",
 ]

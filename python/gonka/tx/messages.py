@@ -50,6 +50,7 @@ __all__ = [
     "MsgVoteV1Beta1",
     "MsgWithdrawCollateral",
     "RawMsg",
+    "module_address",
 ]
 
 # How a field is written in JSON, when not as itself.
@@ -279,6 +280,15 @@ class RawMsg(Msg):
         return {"@type": self.raw_type_url, "value": base64.b64encode(self.value).decode()}
 
 
+def module_address(name: str) -> str:
+    """The account address of a chain module (e.g. ``"gov"``, the authority of parameter updates):
+    the first 20 bytes of SHA-256 of its name."""
+    from gonka.address import encode
+    from gonka.hashing import sha256
+
+    return encode("gonka", sha256(name.encode())[:20])
+
+
 # ------------------------------------------------------------------ bank
 
 
@@ -467,6 +477,11 @@ class MsgUpdateInferenceParams(Msg):
 
     authority: str
     params: bytes
+
+    @classmethod
+    def by_governance(cls, params: bytes) -> MsgUpdateInferenceParams:
+        """The update with the gov module as authority, ready to go into a MsgSubmitProposal."""
+        return cls(module_address("gov"), params)
 
 
 # ------------------------------------------------------------------ collateral
