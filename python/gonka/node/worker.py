@@ -8,7 +8,10 @@ so a stuck or killed worker never blocks the HTTP server.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from gonka.node.models import Phase
 READY, GENERATED, VALIDATED, ERROR = "ready", "generated", "validated", "error"
 
 _IDLE_POLL = 0.01
+_PARENT_POLL = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,28 @@ def _build_model(cfg: WorkerConfig) -> Any:
     )
 
 
+def _die_with_parent() -> None:
+    """Exit as soon as the node process is gone, even if it was killed with SIGKILL.
+
+    A watchdog thread polls the parent pid; it covers the model build too, when the main loop does not run.
+    (``PR_SET_PDEATHSIG`` would follow the node's thread that spawned us, not the node process.)
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    parent_pid = parent.pid
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 def run_worker(cfg: WorkerConfig, phase: Any, to_validate: Any, results: Any) -> None:
     """Process entry point (spawn context)."""
+    _die_with_parent()
     try:
         _run(cfg, phase, to_validate, results)
     except BaseException:
