@@ -4,7 +4,9 @@ any byte string (random or a mutated real tx) into a result or a GonkaError, nev
 from __future__ import annotations
 
 import hashlib
+import json
 
+from conftest import shared_path
 from gonka.address import encode as bech32
 from gonka.errors import GonkaError
 from gonka.tx import (
@@ -20,6 +22,7 @@ from gonka.tx import (
     Timestamp,
     Tx,
     decode_tx,
+    encode_json_tx,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -141,3 +144,23 @@ def test_decoder_survives_mutated_transactions(edits: list[tuple[int, int]], dat
     cut = data.draw(st.integers(0, len(mutated)))
     _decodes_or_raises_cleanly(bytes(mutated))
     _decodes_or_raises_cleanly(bytes(mutated[:cut]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["genparticipant-gonka-1", "gentx-gonka-1"]), st.data())
+def test_decoder_survives_mutated_genesis_transactions(name: str, data: st.DataObject) -> None:
+    raw = bytearray(_genesis_raw(name))
+    for _ in range(data.draw(st.integers(1, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    _decodes_or_raises_cleanly(bytes(raw))
+    _decodes_or_raises_cleanly(bytes(raw[: data.draw(st.integers(0, len(raw)))]))
+
+
+_GENESIS: dict[str, bytes] = {}
+
+
+def _genesis_raw(name: str) -> bytes:
+    if name not in _GENESIS:
+        path = shared_path("vectors", "genesis", f"{name}.json")
+        _GENESIS[name] = encode_json_tx(json.loads(path.read_text()))
+    return _GENESIS[name]

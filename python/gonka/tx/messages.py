@@ -105,13 +105,25 @@ def _to_json(kind: str | None, value: Any) -> Any:
     raise AssertionError(kind)
 
 
+_INT_TEXT = re.compile(r"-?[0-9]+")
+
+
+def _parse_int(value: Any) -> int:
+    """A JSON integer: a number, or decimal text (how proto3 JSON writes 64-bit integers)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
+        return int(value)
+    raise InvalidInput(f"{value!r} is not an integer")
+
+
 def _from_json(kind: str | None, value: Any, obj_type: Any = None) -> Any:
     if kind is None:
         return value
     if kind == _INT:
-        return int(value)
+        return _parse_int(value)
     if kind == _INTS:
-        return tuple(int(v) for v in value)
+        return tuple(_parse_int(v) for v in value)
     if kind == _FLOATS:
         return tuple(float(v) for v in value)
     if kind == _FLOAT:
@@ -227,11 +239,21 @@ class AnyPayload(_Json):
             raise InvalidInput(f'a JSON Any is an object with a "@type", got {data!r}')
         type_url = data["@type"]
         cls = AnyPayload._REGISTRY.get(type_url)
-        if cls is None:
-            if "value" not in data:
-                raise InvalidInput(f'unsupported type {type_url}: give its encoded payload as "value"')
-            return RawMsg(type_url, base64.b64decode(data["value"]))
-        return cls._from_fields({k: v for k, v in data.items() if k != "@type"})
+        if cls is None or data.keys() == {"@type", "value"}:
+            # The encoded form: an unsupported type, or a type in a place that does not take it.
+            if not isinstance(data.get("value"), str):
+                raise InvalidInput(
+                    f'unsupported type {type_url}: give its encoded payload as "value" (base64)'
+                )
+            try:
+                value = base64.b64decode(data["value"], validate=True)
+            except ValueError as err:
+                raise InvalidInput(f"{type_url}: value is not base64: {err}") from None
+            return RawMsg(type_url, value)
+        try:
+            return cls._from_fields({k: v for k, v in data.items() if k != "@type"})
+        except (TypeError, KeyError, AttributeError) as err:
+            raise InvalidInput(f"{type_url}: {err}") from None
 
 
 class Msg(AnyPayload):
