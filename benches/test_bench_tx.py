@@ -1,8 +1,10 @@
 """Transactions: gonka vs cosmpy, side by side in one run.
 
 Groups: ``msgsend-build-sign`` (build a MsgSend tx with fee, gas and memo, sign it SIGN_MODE_DIRECT
-and serialize the TxRaw: the whole path a wallet runs per transaction), ``decode`` (TxRaw bytes to
-typed objects). Both sides sign with the same key, account number and sequence, and produce the same
+and serialize the TxRaw: the whole path a wallet runs per transaction), ``sign-only`` (the ECDSA
+signature of the same sign doc: the floor of build+sign, so build+sign can be at most cosmpy's total
+over this much faster), ``decode`` (TxRaw bytes to typed objects; gonka also checks every field and
+builds the JSON form). Both sides sign with the same key, account number and sequence, and produce the same
 bytes (checked below). The ratios (cosmpy time / gonka time, above 1 means gonka is faster; the goal
 for build+sign is 20x) are printed at the end of the module.
 
@@ -61,6 +63,12 @@ def cosmpy_build_sign() -> bytes:
 
 
 RAW = ours_build_sign()
+SIGN_DOC = Tx(
+    [MsgSend(from_address=SENDER, to_address=RECIPIENT, amount=[Coin("ngonka", 1000)])],
+    memo="bench",
+    gas_limit=200000,
+    fee=[Coin("ngonka", 2000)],
+).sign_doc_bytes(OURS.public_key, CHAIN, ACCOUNT, SEQUENCE)
 
 
 def cosmpy_decode() -> object:
@@ -74,6 +82,7 @@ def cosmpy_decode() -> object:
 
 def test_both_sides_produce_the_same_bytes() -> None:
     assert ours_build_sign() == cosmpy_build_sign()
+    assert OURS.sign(SIGN_DOC) == THEIRS.sign(SIGN_DOC, deterministic=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -107,6 +116,14 @@ def test_build_sign_gonka(benchmark) -> None:  # type: ignore[no-untyped-def]
 
 def test_build_sign_cosmpy(benchmark) -> None:  # type: ignore[no-untyped-def]
     run(benchmark, "msgsend-build-sign", "cosmpy", cosmpy_build_sign)
+
+
+def test_sign_only_gonka(benchmark) -> None:  # type: ignore[no-untyped-def]
+    run(benchmark, "sign-only", "gonka", lambda: OURS.sign(SIGN_DOC))
+
+
+def test_sign_only_cosmpy(benchmark) -> None:  # type: ignore[no-untyped-def]
+    run(benchmark, "sign-only", "cosmpy", lambda: THEIRS.sign(SIGN_DOC, deterministic=True))
 
 
 def test_decode_gonka(benchmark) -> None:  # type: ignore[no-untyped-def]
