@@ -164,6 +164,7 @@ def test_malformed_bodies_get_422_and_the_node_keeps_serving(client, content, wh
         ({"node_count": 0}, "node_count must be -1"),
         ({"url": "ftp://x"}, "http"),
         ({"params": {"dim": 100, "n_heads": 3}}, "multiple of n_heads"),
+        ({"params": {"dim": 100, "n_heads": 4, "n_kv_heads": 4}}, "must be even for RoPE"),
         ({"params": "big"}, "params"),
     ],
 )
@@ -200,6 +201,16 @@ def test_body_over_the_size_limit_is_413(tmp_path):
             r = c.post("/api/v1/pow/validate", content=chunks(), headers={"content-type": "application/json"})
             assert r.status_code == 413
             assert c.get("/api/v1/state").status_code == 200
+
+
+def test_params_too_big_for_the_machine_are_a_503_not_a_crash(client):
+    huge = {
+        **INIT,
+        "params": {"dim": 8192, "n_layers": 512, "n_heads": 64, "n_kv_heads": 64, "vocab_size": 8196},
+    }
+    r = client.post("/api/v1/pow/init/generate", json=huge)
+    assert r.status_code == 503 and "GiB of RAM" in r.json()["detail"]
+    assert client.get("/api/v1/state").json() == {"state": "STOPPED"}
 
 
 def test_unknown_paths_and_methods(client):

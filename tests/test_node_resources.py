@@ -7,7 +7,9 @@ from gonka.node.resources import (
     GIB,
     Device,
     activation_bytes_per_nonce,
+    cpu_memory_need,
     group_memory_need,
+    physical_memory,
     plan_groups,
     weight_bytes,
 )
@@ -72,3 +74,9 @@ def test_settings_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("GONKA_NODE_PORT", "eighty")
     with pytest.raises(ValueError, match="GONKA_NODE_PORT='eighty' is not a valid int"):
         NodeSettings.from_env()
+
+
+def test_cpu_memory_need_refuses_production_params_on_small_machines():
+    assert cpu_memory_need(PARAMS_V2, "float32") > 64 * GIB  # 71 GB of float32 weights alone
+    assert cpu_memory_need(PARAMS_SMALL, "float32") < 64 * 2**20
+    assert physical_memory() is None or physical_memory() > 0

@@ -44,8 +44,7 @@ class Phase:
 
 
 class Params(BaseModel):
-    """PoC model shape. Defaults are the reference ML node's ``Params()`` defaults, so omitted fields mean
-    the same."""
+    """PoC model shape; the defaults are the reference ML node's, so omitted fields mean the same there."""
 
     dim: int = Field(2048, ge=1)
     n_layers: int = Field(16, ge=1)
@@ -60,11 +59,15 @@ class Params(BaseModel):
     seq_len: int = Field(16, ge=1)
 
     @model_validator(mode="after")
-    def _heads_divide_dim(self) -> Params:
-        if self.dim % self.n_heads:
-            raise ValueError(f"dim ({self.dim}) must be a multiple of n_heads ({self.n_heads})")
-        if self.n_heads % self.n_kv_heads:
-            raise ValueError(f"n_heads ({self.n_heads}) must be a multiple of n_kv_heads ({self.n_kv_heads})")
+    def _valid_shape(self) -> Params:
+        # gonka.poc.Params holds the rules a model shape must follow (heads divide dim, even head_dim, ...).
+        from gonka.errors import InvalidInput
+        from gonka.poc import Params as PocParams
+
+        try:
+            PocParams.from_dict(self.model_dump())
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
         return self
 
 

@@ -22,7 +22,14 @@ from gonka.node.callbacks import CallbackSpool
 from gonka.node.logs import logger, redact_url
 from gonka.node.metrics import NodeMetrics
 from gonka.node.models import Phase, PowInitRequestUrl, PowState
-from gonka.node.resources import GpuGroup, cuda_devices, group_memory_need, plan_groups
+from gonka.node.resources import (
+    GpuGroup,
+    cpu_memory_need,
+    cuda_devices,
+    group_memory_need,
+    physical_memory,
+    plan_groups,
+)
 from gonka.node.settings import NodeSettings
 from gonka.node.worker import ERROR, GENERATED, READY, VALIDATED, WorkerConfig, run_worker
 
@@ -109,6 +116,12 @@ class PowSession:
                 )
             groups = list(planned)
         else:
+            need, total = cpu_memory_need(params, self.dtype), physical_memory()
+            if total is not None and need > total:
+                raise NotEnoughDeviceMemory(
+                    f"these params need about {need / 2**30:.1f} GiB of RAM for a CPU worker ({self.dtype}) "
+                    f"and this machine has {total / 2**30:.1f} GiB; run them on a GPU node"
+                )
             groups = [None]
         ctx = multiprocessing.get_context("spawn")
         self.phase = ctx.Value("i", Phase.IDLE)

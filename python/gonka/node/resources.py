@@ -9,6 +9,7 @@ the materializing engine needs a 40 GB one.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,24 @@ def activation_bytes_per_nonce(params: Params, engine: str) -> int:
 
 def group_memory_need(params: Params, engine: str) -> int:
     return weight_bytes(params, engine) + MIN_GROUP_BATCH * activation_bytes_per_nonce(params, engine)
+
+
+def cpu_memory_need(params: Params, dtype: str) -> int:
+    """RAM a CPU worker needs: materialized weights in ``dtype`` plus the pool draw (float64, float32 and
+    float16 copies at once) and a small batch of activations."""
+    itemsize = {"float16": 2, "bfloat16": 2}.get(dtype, 4)
+    return (
+        params.n_params * itemsize
+        + params.pool_size * (8 + 4 + 2)
+        + MIN_GROUP_BATCH * 2 * activation_bytes_per_nonce(params, "torch")
+    )
+
+
+def physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def plan_groups(devices: list[Device], need_bytes: int, max_group_size: int = 8) -> list[GpuGroup]:
