@@ -46,17 +46,17 @@ class Phase:
 class Params(BaseModel):
     """PoC model shape; the defaults are the reference ML node's, so omitted fields mean the same there."""
 
-    dim: int = Field(2048, ge=1)
-    n_layers: int = Field(16, ge=1)
-    n_heads: int = Field(16, ge=1)
-    n_kv_heads: int = Field(16, ge=1)
-    vocab_size: int = Field(8192, ge=2)
-    ffn_dim_multiplier: float = Field(1.3, gt=0)
-    multiple_of: int = Field(1024, ge=1)
-    norm_eps: float = Field(1e-5, gt=0)
-    rope_theta: float = Field(500000.0, gt=0)
+    dim: int = Field(default=2048, ge=1)
+    n_layers: int = Field(default=16, ge=1)
+    n_heads: int = Field(default=16, ge=1)
+    n_kv_heads: int = Field(default=16, ge=1)
+    vocab_size: int = Field(default=8192, ge=2)
+    ffn_dim_multiplier: float = Field(default=1.3, gt=0)
+    multiple_of: int = Field(default=1024, ge=1)
+    norm_eps: float = Field(default=1e-5, gt=0)
+    rope_theta: float = Field(default=500000.0, gt=0)
     use_scaled_rope: bool = False
-    seq_len: int = Field(16, ge=1)
+    seq_len: int = Field(default=16, ge=1)
 
     @model_validator(mode="after")
     def _valid_shape(self) -> Params:

@@ -202,6 +202,15 @@ class PowSession:
         for q in (self.to_validate, self.results):
             q.cancel_join_thread()
             q.close()
+        if self._jobs:
+            # Submitted batches not fully recomputed have no verdict; the API node re-sends on its next pass.
+            logger.warning(
+                "PoC stopped with batches still being validated",
+                extra={
+                    "batches": len(self._jobs),
+                    "nonces": sum(len(j.batch.nonces) for j in self._jobs.values()),
+                },
+            )
         logger.info("PoC session stopped", extra={"block_height": self.request.block_height})
 
     def is_running(self) -> bool:
