@@ -11,13 +11,14 @@ Groups:
   ``normal(0, 0.02, n).astype(float32)`` then torch ``.to(float16)`` is timed on 1/8 of the pool
   (the full draw takes ~25 s and 7 GB) and its time multiplied by 8: a linear extrapolation.
 
-The ratios (reference time / gonka time, above 1 means gonka is faster) and gonka's CPU time per
-nonce (process CPU seconds, so it reads "ms of one core" even on a busy machine) are printed at the
-end of the module. Run with ``make bench`` (or ``pytest benches/test_bench_poc_rng.py --benchmark-enable``).
+The ratios (reference time / gonka time, above 1 means gonka is faster), nonces/s, and the pool's
+process CPU seconds (all threads; robust on a busy machine) are printed at the end of the module.
+Run with ``make bench`` (or ``pytest benches/test_bench_poc_rng.py --benchmark-enable``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -54,11 +55,13 @@ def report_ratios(request: pytest.FixtureRequest) -> Iterator[None]:
         theirs *= _scale.get((group, side), 1.0)
         lines.append(f"  {group:16s} {side:10s} {theirs / ours:7.2f}x   (gonka {ours * 1e3:9.2f} ms)")
     lines.extend(_notes)
-    for line in lines:
-        if writer is not None:
-            writer.write_line(line)
-        else:
-            print(line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+        for line in lines:
+            if writer is not None:
+                writer.write_line(line)
+            else:
+                print(line)
 
 
 def run(benchmark, group: str, side: str, func: Callable[[], object], *, rounds: int | None = None) -> object:
@@ -73,7 +76,7 @@ def run(benchmark, group: str, side: str, func: Callable[[], object], *, rounds:
 
 
 def cpu_seconds(func: Callable[[], object], repeat: int) -> float:
-    """Least process CPU time of ``repeat`` calls (all threads counted)."""
+    """Least process CPU time of ``repeat`` calls (all threads counted, idle-spinning ones too)."""
     best = float("inf")
     for _ in range(repeat):
         start = time.process_time()
@@ -96,8 +99,9 @@ def reference_inputs(nonces: list[int]) -> torch.Tensor:
 def test_inputs_one_nonce_gonka(benchmark) -> None:
     out = np.empty((1, SEQ_LEN, DIM), dtype=np.float16)
     x = run(benchmark, "inputs-1-nonce", "gonka", lambda: rng.inputs(BH, PK, [0], SEQ_LEN, DIM, out=out))
-    cpu = cpu_seconds(lambda: rng.inputs(BH, PK, [0], SEQ_LEN, DIM, out=out), 30)
-    _notes.append(f"  inputs: one nonce takes {cpu * 1e3:.2f} ms of CPU (goal < 2 ms of one core)")
+    # One nonce is one stream on one worker thread, so its wall time is time on one core.
+    fastest = benchmark.stats.stats.min if benchmark.stats is not None else float("nan")
+    _notes.append(f"  inputs: one nonce in {fastest * 1e3:.2f} ms (min) on one core (goal < 2 ms)")
     assert np.array_equal(x, out)
 
 
