@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
-use pythonize::{depythonize, pythonize};
+use pythonize::{depythonize, pythonize, Depythonizer};
 
 use gonka_core::secp256k1::check_signature_shape;
 use gonka_core::Error;
@@ -26,17 +26,18 @@ fn timestamp(timeout: Option<(i64, i32)>) -> gonka_core::Result<Option<Timestamp
 #[pyfunction]
 fn tx_encode_msg<'py>(
     py: Python<'py>,
-    msg: &Bound<'py, PyAny>,
+    msg: &Bound<'py, PyDict>,
 ) -> PyResult<(String, Bound<'py, PyBytes>)> {
     guard(|| {
-        let msg: Msg = depythonize(msg).map_err(|e| bad_json("message", e))?;
-        let name = msg
-            .type_url()
-            .rsplit('.')
-            .next()
-            .unwrap_or("message")
-            .to_string();
-        let (type_url, value) = msg.encode_any(&name).map_err(to_py)?;
+        let type_url: String = match msg.get_item("@type")? {
+            Some(value) => value.extract()?,
+            None => return Err(bad_json("message", "a JSON message needs a \"@type\"")),
+        };
+        let mut fields = Depythonizer::from_object(msg.as_any());
+        let msg =
+            Msg::deserialize_typed(&type_url, &mut fields).map_err(|e| bad_json(&type_url, e))?;
+        let name = type_url.rsplit('.').next().unwrap_or("message");
+        let (type_url, value) = msg.encode_any(name).map_err(to_py)?;
         Ok((type_url, PyBytes::new(py, &value)))
     })
 }

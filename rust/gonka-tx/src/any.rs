@@ -181,6 +181,19 @@ macro_rules! any_enum {
                 })*
                 Ok($name::Other($crate::any::RawAny::from_json(type_url, fields)?))
             }
+
+            /// Deserializes the JSON fields of a payload whose type URL is already known, straight
+            /// into its type (a `"@type"` key among the fields is ignored).
+            pub fn deserialize_typed<'de, D: serde::Deserializer<'de>>(
+                type_url: &str,
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                $(if type_url == <$ty as $crate::any::AnyPayload>::TYPE_URL {
+                    return <$ty as serde::Deserialize>::deserialize(d).map($name::$variant);
+                })*
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                Self::from_json(value).map_err(serde::de::Error::custom)
+            }
         }
 
         impl serde::Serialize for $name {
