@@ -304,3 +304,32 @@ def test_spooled_batches_are_delivered_after_a_node_restart(tmp_path, oracle):
     assert len(receiver.batches("generated")) == len(files) and receiver.duplicates == 0
     assert valid_nonces(receiver) == produced
     assert not list(spool.glob("*.json"))
+
+
+def test_batches_received_for_validation_survive_a_node_restart(tmp_path, receiver, oracle):
+    model, r_target = oracle
+    spool = tmp_path / "spool"
+    body = init_body(receiver.url, r_target)
+    nonces = list(range(NODE_ID, NODE_ID + 2 * 24, NODE_COUNT))
+    dist = model.distances(PUBLIC_KEY, nonces)
+    claimed = [(n, float(d)) for n, d in zip(nonces, dist, strict=True) if d < r_target]
+    batch = {
+        "public_key": PUBLIC_KEY,
+        "block_hash": BLOCK_HASH,
+        "block_height": 42,
+        "nonces": [n for n, _ in claimed],
+        "dist": [d for _, d in claimed],
+        "node_id": 0,
+    }
+    with BackgroundNode(node_settings(spool)) as first, httpx.Client(base_url=first.url, timeout=60) as c:
+        c.post("/api/v1/pow/init", json=body)  # phase IDLE: the batch waits for the validation phase
+        assert c.post("/api/v1/pow/validate", json=batch).status_code == 200
+    assert len(list((spool / "validation").glob("*.json"))) == 1
+
+    with BackgroundNode(node_settings(spool)) as second, httpx.Client(base_url=second.url, timeout=60) as c:
+        c.post("/api/v1/pow/init/validate", json=body)
+        (validated,) = wait_for(lambda: receiver.batches("validated"), what="the resumed verdict")
+        assert validated["nonces"] == batch["nonces"] and validated["received_dist"] == batch["dist"]
+        assert validated["n_invalid"] == 0 and validated["fraud_detected"] is False
+        c.post("/api/v1/stop")
+    assert not list((spool / "validation").glob("*.json"))

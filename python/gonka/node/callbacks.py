@@ -45,7 +45,8 @@ class SpooledBatch:
     next_attempt: float = 0.0
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that it is either absent or complete, even across a crash (tmp, fsync, rename)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)
@@ -150,7 +151,7 @@ class CallbackSpool:
         path = self.directory / f"{time.time_ns():020d}-{kind}-{batch_id}.json"
         url = f"{base_url.rstrip('/')}/{kind}"
         record = {"id": batch_id, "kind": kind, "url": url, "payload": payload, "created": created}
-        _write_atomic(path, json.dumps(record).encode())
+        write_atomic(path, json.dumps(record).encode())
         with self._wake:
             self._pending[batch_id] = SpooledBatch(batch_id, kind, url, payload, created, path)
             self._update_gauges()
@@ -299,7 +300,7 @@ class CallbackSpool:
             "rejected_status": status,
             "rejected_body": body,
         }
-        _write_atomic(self.rejected_dir / batch.path.name, json.dumps(record).encode())
+        write_atomic(self.rejected_dir / batch.path.name, json.dumps(record).encode())
         self._forget(batch)
         self.metrics.batches_failed.labels(batch.kind).inc()
         logger.error(

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import queue
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from gonka.node import models as api
-from gonka.node.callbacks import CallbackSpool
+from gonka.node.callbacks import CallbackSpool, write_atomic
 from gonka.node.logs import logger, redact_url
 from gonka.node.metrics import NodeMetrics
 from gonka.node.models import Phase, PowInitRequestUrl, PowState
@@ -55,6 +58,7 @@ class BatchRejected(ValueError):
 class _Job:
     batch: api.ProofBatch
     chunks_left: int
+    path: Path
     dists: dict[int, float] = field(default_factory=dict)
 
 
@@ -156,6 +160,8 @@ class PowSession:
                 )
             )
         self.errors: list[str] = []
+        self._jobs_dir = Path(settings.spool_dir) / "validation"
+        self._jobs_dir.mkdir(parents=True, exist_ok=True)
         self._jobs: dict[int, _Job] = {}
         self._job_ids = itertools.count(1)
         self._pending_generated: list[dict[str, Any]] = []
@@ -169,6 +175,7 @@ class PowSession:
         for process in self.processes:
             process.start()
         self._collector.start()
+        self._resume_jobs()
         logger.info(
             "PoC session started",
             extra={
@@ -203,7 +210,7 @@ class PowSession:
             q.cancel_join_thread()
             q.close()
         if self._jobs:
-            # Submitted batches not fully recomputed have no verdict; the API node re-sends on its next pass.
+            # They stay on disk: a later session of the same block validates them.
             logger.warning(
                 "PoC stopped with batches still being validated",
                 extra={
@@ -231,7 +238,26 @@ class PowSession:
         return {"status": state.value, "is_model_initialized": initialized}
 
     # -- validation ------------------------------------------------------------------------------------------
-    def submit(self, batch: api.ProofBatch) -> int:
+    def _resume_jobs(self) -> None:
+        """Queue again the submitted batches an earlier session of this block received but did not finish."""
+        resumed = 0
+        for path in sorted(self._jobs_dir.glob("*.json")):
+            try:
+                batch = api.ProofBatch.model_validate_json(path.read_bytes())
+            except (OSError, ValueError) as exc:
+                logger.error(
+                    "unreadable validation job kept aside", extra={"file": str(path), "error": str(exc)}
+                )
+                os.replace(path, path.with_name(path.name + ".unreadable"))
+                continue
+            if batch.block_hash == self.request.block_hash:
+                self.submit(batch, path=path)
+                resumed += 1
+        if resumed:
+            logger.info("resumed validation of batches received before a restart", extra={"batches": resumed})
+
+    def submit(self, batch: api.ProofBatch, *, path: Path | None = None) -> int:
+        """Queue a batch for recomputation; it is kept on disk until its verdict is spooled."""
         if batch.block_hash != self.request.block_hash:
             raise BatchRejected(
                 f"batch block_hash {batch.block_hash!r} differs from the block_hash this node's PoC model "
@@ -240,8 +266,11 @@ class PowSession:
         chunk = max(1, min((g.batch_size or self.request.batch_size) for g in self.groups))
         job_id = next(self._job_ids)
         chunks = [batch.nonces[i : i + chunk] for i in range(0, len(batch.nonces), chunk)]
+        if path is None:
+            path = self._jobs_dir / f"{time.time_ns():020d}-{uuid.uuid4().hex}.json"
+            write_atomic(path, batch.model_dump_json().encode())
         with self._lock:
-            self._jobs[job_id] = _Job(batch=batch, chunks_left=len(chunks))
+            self._jobs[job_id] = _Job(batch=batch, chunks_left=len(chunks), path=path)
             if not chunks:
                 self._finish_job(job_id)
         for index, nonces in enumerate(chunks):
@@ -271,6 +300,7 @@ class PowSession:
             },
         )
         self.spool.enqueue("validated", self.request.url, payload)
+        job.path.unlink(missing_ok=True)
 
     # -- result collection -----------------------------------------------------------------------------------
     def _collect(self) -> None:
