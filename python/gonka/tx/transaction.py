@@ -143,15 +143,46 @@ class Tx:
         _native.tx_check_fee(self._fee_pairs, payer, granter)
 
     # Read-only: the body bytes are encoded once, when the Tx is created.
-    messages = property(lambda self: self._messages, doc="The messages, in order.")
-    memo = property(lambda self: self._memo)
-    fee = property(lambda self: self._fee, doc="The fee coins.")
-    gas_limit = property(lambda self: self._gas_limit)
-    payer = property(lambda self: self._payer)
-    granter = property(lambda self: self._granter, doc="Pays the fee through a feegrant allowance.")
-    timeout_height = property(lambda self: self._timeout_height)
-    unordered = property(lambda self: self._unordered)
-    timeout_timestamp = property(lambda self: self._timeout, doc="Unordered txs: valid until then.")
+    @property
+    def messages(self) -> tuple[Msg, ...]:
+        """The messages, in order."""
+        return self._messages
+
+    @property
+    def memo(self) -> str:
+        return self._memo
+
+    @property
+    def fee(self) -> tuple[Coin, ...]:
+        """The fee coins."""
+        return self._fee
+
+    @property
+    def gas_limit(self) -> int:
+        return self._gas_limit
+
+    @property
+    def payer(self) -> str:
+        """Pays the fee directly (empty: the signer)."""
+        return self._payer
+
+    @property
+    def granter(self) -> str:
+        """Pays the fee through a feegrant allowance (empty: none)."""
+        return self._granter
+
+    @property
+    def timeout_height(self) -> int:
+        return self._timeout_height
+
+    @property
+    def unordered(self) -> bool:
+        return self._unordered
+
+    @property
+    def timeout_timestamp(self) -> Timestamp | None:
+        """Unordered transactions are valid until then."""
+        return self._timeout
 
     def __repr__(self) -> str:
         kinds = ", ".join(type(m).__name__ for m in self.messages)
