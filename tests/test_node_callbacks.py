@@ -174,3 +174,24 @@ def test_unreadable_spool_file_is_kept_aside(tmp_path):
 def test_unknown_kind_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown callback kind"):
         _spool(tmp_path).enqueue("other", "http://127.0.0.1:1", {})
+
+
+def test_callback_credentials_never_reach_the_logs(tmp_path, caplog):
+    from gonka.node.logs import redact_url
+
+    assert (
+        redact_url("http://user:s3cret@api:9100/v1/poc-batches?token=abc")
+        == "http://***@api:9100/v1/poc-batches?***"
+    )
+    assert redact_url("http://api:9100/v1/poc-batches") == "http://api:9100/v1/poc-batches"
+    spool = _spool(tmp_path)
+    spool.start()
+    try:
+        with caplog.at_level("WARNING", logger="gonka.node"):
+            spool.enqueue("generated", "http://user:s3cret@127.0.0.1:9/cb?token=abc", _batch(1))
+            _wait(lambda: any("will retry" in r.getMessage() for r in caplog.records))
+    finally:
+        spool.close()
+    logged = " ".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    assert "s3cret" not in logged and "token=abc" not in logged
+    assert "http://***@127.0.0.1:9/cb?***" in logged
