@@ -7,6 +7,8 @@ use numpy::{
     Element as NumpyElement, PyArray1, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods,
     PyReadonlyArray1, PyReadwriteArrayDyn, PyUntypedArray, PyUntypedArrayMethods,
 };
+use std::sync::{Mutex, PoisonError};
+
 use pyo3::prelude::*;
 
 use gonka_poc::{seed, streams, Generator};
@@ -177,9 +179,19 @@ fn poc_name_hash(block_hash: &str, name: &str) -> PyResult<u32> {
 }
 
 /// numpy's `default_rng(SeedSequence(entropy))` stream seeded like the reference's `get_rng`.
-#[pyclass(name = "PocGenerator", module = "gonka._native")]
+///
+/// The state sits behind a mutex so that calls from several Python threads (long draws release
+/// the GIL) take turns instead of failing.
+#[pyclass(name = "PocGenerator", module = "gonka._native", frozen)]
 struct PyGenerator {
-    inner: Generator,
+    inner: Mutex<Generator>,
+}
+
+impl PyGenerator {
+    fn with<T>(&self, draw: impl FnOnce(&mut Generator) -> T) -> T {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        draw(&mut inner)
+    }
 }
 
 #[pymethods]
@@ -189,37 +201,34 @@ impl PyGenerator {
         guard(|| {
             let inner =
                 Generator::from_seed(seed, count("num_hashes", num_hashes)?).map_err(to_py)?;
-            Ok(PyGenerator { inner })
+            Ok(PyGenerator {
+                inner: Mutex::new(inner),
+            })
         })
     }
 
-    fn next_u64(&mut self) -> PyResult<u64> {
-        guard(|| Ok(self.inner.next_u64()))
+    fn next_u64(&self, py: Python<'_>) -> PyResult<u64> {
+        guard(|| Ok(py.allow_threads(|| self.with(Generator::next_u64))))
     }
 
-    fn next_u32(&mut self) -> PyResult<u32> {
-        guard(|| Ok(self.inner.next_u32()))
+    fn next_u32(&self, py: Python<'_>) -> PyResult<u32> {
+        guard(|| Ok(py.allow_threads(|| self.with(Generator::next_u32))))
     }
 
-    fn next_double(&mut self) -> PyResult<f64> {
-        guard(|| Ok(self.inner.next_double()))
+    fn next_double(&self, py: Python<'_>) -> PyResult<f64> {
+        guard(|| Ok(py.allow_threads(|| self.with(Generator::next_double))))
     }
 
-    fn standard_normal<'py>(
-        &mut self,
-        py: Python<'py>,
-        n: i64,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    fn standard_normal<'py>(&self, py: Python<'py>, n: i64) -> PyResult<Bound<'py, PyArray1<f64>>> {
         guard(|| {
             let n = count("n", n)?;
-            let inner = &mut self.inner;
-            let values = py.allow_threads(|| inner.standard_normal(n));
+            let values = py.allow_threads(|| self.with(|g| g.standard_normal(n)));
             Ok(PyArray1::from_vec(py, values))
         })
     }
 
     fn normal<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         loc: f64,
         scale: f64,
@@ -227,21 +236,19 @@ impl PyGenerator {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         guard(|| {
             let n = count("n", n)?;
-            let inner = &mut self.inner;
             let values = py.allow_threads(|| {
                 let mut out = vec![0.0; n];
-                inner.fill_normal(loc, scale, &mut out);
+                self.with(|g| g.fill_normal(loc, scale, &mut out));
                 out
             });
             Ok(PyArray1::from_vec(py, values))
         })
     }
 
-    fn permutation<'py>(&mut self, py: Python<'py>, n: i64) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    fn permutation<'py>(&self, py: Python<'py>, n: i64) -> PyResult<Bound<'py, PyArray1<i64>>> {
         guard(|| {
             let n = count("n", n)?;
-            let inner = &mut self.inner;
-            let values = py.allow_threads(|| inner.permutation(n));
+            let values = py.allow_threads(|| self.with(|g| g.permutation(n)));
             Ok(PyArray1::from_vec(py, values))
         })
     }
