@@ -217,7 +217,7 @@ def simulate(
     r_target: str = typer.Option(
         None,
         "--r-target",
-        help="A number, 'launch' or 'v0.2.6' (default: launch; small params: R_TARGET_SMALL).",
+        help="A number, 'launch' or 'v0.2.6' (default: launch; small params: 1.345).",
     ),
     seconds: float = typer.Option(
         None, "--seconds", min=1, help="Generation time (default: 10 on CPU, 60 on GPU)."

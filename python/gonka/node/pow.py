@@ -75,9 +75,15 @@ class GroupStats:
 
 
 def resolve_engine(settings: NodeSettings, on_gpu: bool) -> str:
+    """The configured engine; ``auto``: Triton on CUDA when it imports there, else the PyTorch engine."""
     if settings.engine != "auto":
         return settings.engine
-    return "triton" if on_gpu else "torch"
+    if on_gpu:
+        from gonka.poc import available_engines
+
+        if "triton" in available_engines():
+            return "triton"
+    return "torch"
 
 
 def resolve_dtype(settings: NodeSettings, on_gpu: bool) -> str:
