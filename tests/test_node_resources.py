@@ -80,3 +80,16 @@ def test_cpu_memory_need_refuses_production_params_on_small_machines():
     assert cpu_memory_need(PARAMS_V2, "float32") > 64 * GIB  # 71 GB of float32 weights alone
     assert cpu_memory_need(PARAMS_SMALL, "float32") < 64 * 2**20
     assert physical_memory() is None or physical_memory() > 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("engine", "cuda", "engine must be one of"),
+        ("dtype", "fp8", "dtype must be one of"),
+        ("port", 70000, "port"),
+    ],
+)
+def test_settings_reject_bad_values(tmp_path, field, value, message):
+    with pytest.raises(ValueError, match=message):
+        NodeSettings(spool_dir=tmp_path, **{field: value})

@@ -50,6 +50,20 @@ class NodeSettings:
     log_format: str = "json"
     log_level: str = "INFO"
 
+    def __post_init__(self) -> None:
+        choices = {
+            "engine": ("auto", "torch", "triton"),
+            "dtype": ("auto", "float16", "float32", "bfloat16"),
+            "log_format": ("json", "text"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
+        if not (0 <= self.port <= 65535):
+            raise ValueError(f"port must be in 0..65535, not {self.port}")
+        if self.batch_size < 0 or self.flush_interval <= 0 or self.retry_base_delay <= 0:
+            raise ValueError("batch_size must be >= 0; flush_interval and retry_base_delay must be > 0")
+
     @classmethod
     def from_env(cls, **overrides: Any) -> NodeSettings:
         values: dict[str, Any] = {}
