@@ -90,17 +90,14 @@ def report_ratios(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if not _medians:
         return
-    writer = request.config.pluginmanager.get_plugin("terminalreporter")
     lines = ["", "tx: cosmpy median / gonka median (above 1: gonka faster; goal 20x for build+sign)"]
     for (group, side), peer_time in sorted(_medians.items()):
         ours = _medians.get((group, "gonka"))
         if side != "gonka" and ours:
             lines.append(f"  {group:20s} {side:8s} {peer_time / ours:6.1f}x   (gonka {ours * 1e6:8.1f} us)")
-    for line in lines:
-        if writer is not None:
-            writer.write_line(line)
-        else:
-            print(line)
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print("\n".join(lines))
 
 
 def run(benchmark, group: str, side: str, func: Callable[[], object]) -> None:  # type: ignore[no-untyped-def]
