@@ -37,9 +37,11 @@ from gonka.tx import (
     MsgUpdateInferenceParams,
     MsgVote,
     MsgVoteV1Beta1,
+    MsgVoteWeighted,
     MsgWithdrawCollateral,
     RawMsg,
     Timestamp,
+    WeightedVoteOption,
     grant_ml_ops_messages,
     module_address,
 )
@@ -73,6 +75,7 @@ def _cosmos_cases() -> list[tuple[Msg, Any]]:
     from cosmpy.protos.cosmos.authz.v1beta1 import tx_pb2 as authz_tx
     from cosmpy.protos.cosmos.feegrant.v1beta1 import feegrant_pb2
     from cosmpy.protos.cosmos.feegrant.v1beta1 import tx_pb2 as feegrant_tx
+    from cosmpy.protos.cosmos.gov.v1 import gov_pb2
     from cosmpy.protos.cosmos.gov.v1 import tx_pb2 as gov_tx
     from cosmpy.protos.cosmos.gov.v1beta1 import tx_pb2 as gov_beta_tx
     from cosmpy.protos.cosmos.slashing.v1beta1 import tx_pb2 as slashing_tx
@@ -94,6 +97,19 @@ def _cosmos_cases() -> list[tuple[Msg, Any]]:
             gov_tx.MsgVote(proposal_id=3, voter=COLD, option=2, metadata="why"),
         ),
         (vote_beta, gov_beta_tx.MsgVote(proposal_id=7, voter=COLD, option=4)),
+        (
+            MsgVoteWeighted(
+                9, COLD, [WeightedVoteOption("yes", "0.7"), WeightedVoteOption("no", "0.300000000000000000")]
+            ),
+            gov_tx.MsgVoteWeighted(
+                proposal_id=9,
+                voter=COLD,
+                options=[
+                    gov_pb2.WeightedVoteOption(option=1, weight="0.7"),
+                    gov_pb2.WeightedVoteOption(option=3, weight="0.300000000000000000"),
+                ],
+            ),
+        ),
         (
             MsgSubmitProposal(
                 [update], COLD, [Coin("ngonka", 25_000_000)], "ipfs://x", "Raise", "Raise a param", True
@@ -321,7 +337,7 @@ def _gonka_cases() -> list[tuple[Msg, Any]]:
     ]
 
 
-@pytest.mark.parametrize("case", range(12))
+@pytest.mark.parametrize("case", range(13))
 def test_cosmos_messages_match_cosmpy_encoding(case: int) -> None:
     ours, theirs = _cosmos_cases()[case]
     assert ours.encode() == theirs.SerializeToString(deterministic=True)
@@ -384,6 +400,14 @@ def test_grant_ml_ops_permission_sets() -> None:
     ("build", "error", "text"),
     [
         (lambda: MsgUnjail(COLD), InvalidAddress, "gonkavaloper"),
+        (
+            lambda: MsgVoteWeighted(
+                1, COLD, [WeightedVoteOption("yes", "0.5"), WeightedVoteOption("no", "0.4")]
+            ),
+            InvalidInput,
+            "sum to 1",
+        ),
+        (lambda: MsgVoteWeighted(1, COLD, [WeightedVoteOption("yes", "x")]), InvalidInput, "decimal"),
         (lambda: MsgClaimRewards("bad", 1, 1), InvalidAddress, "creator"),
         (lambda: MsgSubmitSeed(COLD, 1, "ABCD"), InvalidInput, "signature"),
         (lambda: MsgSubmitPocBatch(COLD, 1, "b", [1, 2], [0.1], ""), InvalidInput, "distances"),

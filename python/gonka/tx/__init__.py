@@ -35,8 +35,10 @@ from gonka.tx.messages import (
     MsgUpdateInferenceParams,
     MsgVote,
     MsgVoteV1Beta1,
+    MsgVoteWeighted,
     MsgWithdrawCollateral,
     RawMsg,
+    WeightedVoteOption,
     module_address,
 )
 from gonka.tx.permissions import (
@@ -92,6 +94,7 @@ __all__ = [
     "MsgUpdateInferenceParams",
     "MsgVote",
     "MsgVoteV1Beta1",
+    "MsgVoteWeighted",
     "MsgWithdrawCollateral",
     "PermissionSet",
     "RawMsg",
@@ -100,6 +103,7 @@ __all__ = [
     "TimestampLike",
     "Tx",
     "VoteOption",
+    "WeightedVoteOption",
     "decode_tx",
     "encode_json_tx",
     "grant_ml_ops_messages",

@@ -48,8 +48,10 @@ __all__ = [
     "MsgUpdateInferenceParams",
     "MsgVote",
     "MsgVoteV1Beta1",
+    "MsgVoteWeighted",
     "MsgWithdrawCollateral",
     "RawMsg",
+    "WeightedVoteOption",
     "module_address",
 ]
 
@@ -70,6 +72,7 @@ _INT, _INTS, _FLOATS, _COIN, _COINS, _ANY, _ANYS, _TS, _BYTES, _VOTE, _OBJ = (
 
 
 _FLOAT = "float"
+_OBJS = "objs"
 
 
 def _finite(value: Any) -> float:
@@ -92,6 +95,8 @@ def _to_json(kind: str | None, value: Any) -> Any:
         return float(value)
     if kind in (_COIN, _ANY, _OBJ):
         return value.to_json()
+    if kind == _OBJS:
+        return [v.to_json() for v in value]
     if kind == _COINS:
         return [{"denom": c.denom, "amount": str(c.amount)} for c in value]
     if kind == _ANYS:
@@ -144,15 +149,17 @@ def _from_json(kind: str | None, value: Any, obj_type: Any = None) -> Any:
         return VoteOption.parse(value)
     if kind == _OBJ:
         return obj_type.from_json(value)
+    if kind == _OBJS:
+        return tuple(obj_type.from_json(v) for v in value)
     raise AssertionError(kind)
 
 
 def _coerce(kind: str | None, value: Any) -> Any:
     """Normalizes a constructor argument: sequences to tuples, options and times to their types."""
-    if kind in (_COINS, _ANYS, _INTS, _FLOATS):
-        if type(value) is tuple and kind in (_COINS, _ANYS):
+    if kind in (_COINS, _ANYS, _INTS, _FLOATS, _OBJS):
+        if type(value) is tuple and kind in (_COINS, _ANYS, _OBJS):
             return value
-        if type(value) is list and kind in (_COINS, _ANYS):
+        if type(value) is list and kind in (_COINS, _ANYS, _OBJS):
             return tuple(value)
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise InvalidInput(f"expected a sequence, got {value!r}")
@@ -339,6 +346,39 @@ class MsgVote(Msg):
     proposal_id: int
     voter: str
     option: VoteOption | str | int
+    metadata: str = ""
+
+
+@dataclass(frozen=True)
+class WeightedVoteOption(_Json):
+    """One part of a weighted vote: ``weight`` is decimal text such as ``"0.5"``."""
+
+    option: VoteOption | str | int
+    weight: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "option", VoteOption.parse(self.option))
+        object.__setattr__(self, "weight", str(self.weight))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"option": self.option.json_name, "weight": self.weight}  # type: ignore[union-attr]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WeightedVoteOption:
+        return cls(data["option"], data["weight"])
+
+
+@dataclass(frozen=True)
+class MsgVoteWeighted(Msg):
+    """A split governance vote (gov v1); the weights sum to 1."""
+
+    TYPE_URL: ClassVar[str] = "/cosmos.gov.v1.MsgVoteWeighted"
+    _KINDS: ClassVar[dict[str, str]] = {"proposal_id": _INT, "options": _OBJS}
+    _OBJ_TYPES: ClassVar[dict[str, Any]] = {"options": WeightedVoteOption}
+
+    proposal_id: int
+    voter: str
+    options: Sequence[WeightedVoteOption]
     metadata: str = ""
 
 

@@ -245,6 +245,93 @@ impl AnyPayload for MsgVoteV1Beta1 {
     }
 }
 
+/// One option of a weighted vote; `weight` is decimal text (e.g. "0.5"), plain `cosmos.Dec` text
+/// on the wire (not a LegacyDec customtype in gov v1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightedVoteOption {
+    pub option: VoteOption,
+    pub weight: String,
+}
+
+/// `/cosmos.gov.v1.MsgVoteWeighted`: split the vote; the weights sum to 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsgVoteWeighted {
+    #[serde(with = "int_str")]
+    pub proposal_id: u64,
+    pub voter: String,
+    pub options: Vec<WeightedVoteOption>,
+    #[serde(default)]
+    pub metadata: String,
+}
+
+impl AnyPayload for MsgVoteWeighted {
+    const TYPE_URL: &'static str = "/cosmos.gov.v1.MsgVoteWeighted";
+    type Proto = gov_pb::MsgVoteWeighted;
+
+    fn validate(&self, field: &str) -> Result<()> {
+        account(field, "voter", &self.voter)?;
+        if self.options.is_empty() {
+            return Err(invalid(
+                &format!("{field}.options"),
+                "needs at least one option",
+            ));
+        }
+        let mut total: u128 = 0;
+        for (i, o) in self.options.iter().enumerate() {
+            let name = format!("{field}.options[{i}].weight");
+            let scaled = dec::to_wire(&name, &o.weight)?;
+            let value: u128 = scaled
+                .parse()
+                .map_err(|_| invalid(&name, format!("{:?} must be in (0, 1]", o.weight)))?;
+            if value == 0 {
+                return Err(invalid(&name, "must be positive"));
+            }
+            total = total.saturating_add(value);
+        }
+        if total != 1_000_000_000_000_000_000 {
+            return Err(invalid(
+                &format!("{field}.options"),
+                "the weights must sum to 1",
+            ));
+        }
+        Ok(())
+    }
+
+    fn to_proto(&self) -> Result<Self::Proto> {
+        Ok(gov_pb::MsgVoteWeighted {
+            proposal_id: self.proposal_id,
+            voter: self.voter.clone(),
+            options: self
+                .options
+                .iter()
+                .map(|o| gov_pb::WeightedVoteOption {
+                    option: o.option as i32,
+                    weight: o.weight.clone(),
+                })
+                .collect(),
+            metadata: self.metadata.clone(),
+        })
+    }
+
+    fn from_proto(p: Self::Proto) -> Result<Self> {
+        Ok(Self {
+            proposal_id: p.proposal_id,
+            voter: p.voter,
+            options: p
+                .options
+                .into_iter()
+                .map(|o| {
+                    Ok(WeightedVoteOption {
+                        option: VoteOption::from_i32(o.option)?,
+                        weight: o.weight,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            metadata: p.metadata,
+        })
+    }
+}
+
 /// `/cosmos.gov.v1.MsgSubmitProposal`: the proposal's messages (e.g. a module's MsgUpdateParams)
 /// and the initial deposit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1125,6 +1212,7 @@ any_enum! {
     Msg {
         Send(MsgSend),
         Vote(MsgVote),
+        VoteWeighted(MsgVoteWeighted),
         VoteV1Beta1(MsgVoteV1Beta1),
         SubmitProposal(MsgSubmitProposal),
         Deposit(MsgDeposit),
