@@ -67,13 +67,20 @@ def _managers(request: Request) -> tuple[PowManager, InferenceManager]:
     return request.app.state.pow, request.app.state.inference
 
 
-def derive_state(request: Request) -> ServiceState:
-    """The node's state from what actually runs; more than one running service is a fault: stop all, 409."""
+async def derive_state(request: Request) -> ServiceState:
+    """The node's state from what actually runs; more than one running service is a fault: stop all, 409.
+
+    Checking is a few non-blocking ``waitpid`` calls, done on the event loop; only the fault path blocks.
+    """
     pow_manager, inference = _managers(request)
     pow_running, inference_running = pow_manager.is_running(), inference.is_running()
     if pow_running and inference_running:
-        pow_manager.stop()
-        inference.down()
+
+        def stop_all() -> None:
+            pow_manager.stop()
+            inference.down()
+
+        await run_in_threadpool(stop_all)
         raise HTTPException(
             status_code=409,
             detail="Multiple services detected. MLNode allows only one service to run at a time. "
@@ -88,7 +95,7 @@ def derive_state(request: Request) -> ServiceState:
 
 async def guard_service(request: Request) -> None:
     """409 unless the node is STOPPED or already runs the service this path belongs to."""
-    current = await run_in_threadpool(derive_state, request)
+    current = await derive_state(request)
     requested = request.url.path.removeprefix(API_PREFIX).lstrip("/").split("/")[0].upper()
     if current != ServiceState.STOPPED and current.value != requested:
         raise HTTPException(
@@ -245,7 +252,7 @@ api_router = APIRouter(tags=["API"])
 
 @api_router.get("/state", response_model=StateResponse)
 async def state(request: Request) -> dict[str, str]:
-    return {"state": (await run_in_threadpool(derive_state, request)).value}
+    return {"state": (await derive_state(request)).value}
 
 
 @api_router.post("/stop", response_model=StatusOK)
@@ -289,7 +296,7 @@ async def health(request: Request) -> JSONResponse:
     body = {
         "status": "healthy" if healthy else "unhealthy",
         "version": gonka.__version__,
-        "service_state": (await run_in_threadpool(derive_state, request)).value,
+        "service_state": (await derive_state(request)).value,
         "gpu": request.app.state.gpu_summary,
         "managers": {
             "pow": {
