@@ -144,7 +144,16 @@ def test_unordered_timeouts_are_unique() -> None:
     txs = [Tx([MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])], unordered=True) for _ in range(50)]
     stamps = [t.timeout_timestamp for t in txs]
     assert len(set(stamps)) == len(stamps)
-    assert stamps == sorted(stamps)  # type: ignore[type-var]
+
+
+def test_unordered_timeout_stays_within_its_ttl_after_a_longer_one(key: PrivateKey) -> None:
+    msg = MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1)])
+    Tx([msg], unordered=True, ttl=600)
+    short = Tx([msg], unordered=True, ttl=30)
+    assert short.timeout_timestamp is not None
+    ahead = short.timeout_timestamp.unix_nanos / 1e9 - time.time()
+    assert 25 < ahead <= 30
+    short.sign(key, CHAIN, 1)  # within the chain's 10-minute window
 
 
 def test_unordered_timeout_bounds(key: PrivateKey) -> None:

@@ -51,22 +51,28 @@ class Signer(Protocol):
 
 
 _clock_lock = threading.Lock()
-_last_timeout_ns = 0
+# Timeouts handed out that have not passed yet; older ones can no longer collide on chain.
+_issued_timeouts_ns: set[int] = set()
 
 
 def unique_timeout(ttl: float = DEFAULT_UNORDERED_TTL) -> Timestamp:
-    """now + ``ttl`` seconds, strictly later than every timeout this process handed out before.
+    """now + ``ttl`` seconds, different from every live timeout this process handed out before.
 
     The chain remembers (signer, timeout) of unordered transactions, so two of them from one
-    signer need different timeouts; a nanosecond apart is enough.
+    signer need different timeouts; a nanosecond apart is enough. A collision moves the timeout
+    by nanoseconds, never past the requested ttl by more than that (a strictly increasing clock
+    would push a short ttl beyond an earlier long one, and past the chain's 10-minute limit).
     """
-    global _last_timeout_ns
     if not 0 < ttl <= MAX_UNORDERED_TTL:
         raise InvalidInput(f"unordered ttl must be in (0, {MAX_UNORDERED_TTL:g}] seconds, got {ttl}")
     with _clock_lock:
-        candidate = time.time_ns() + int(ttl * 1e9)
-        _last_timeout_ns = max(candidate, _last_timeout_ns + 1)
-        return Timestamp.from_unix_nanos(_last_timeout_ns)
+        now = time.time_ns()
+        _issued_timeouts_ns.difference_update([t for t in _issued_timeouts_ns if t <= now])
+        candidate = now + int(ttl * 1e9)
+        while candidate in _issued_timeouts_ns:
+            candidate -= 1
+        _issued_timeouts_ns.add(candidate)
+        return Timestamp.from_unix_nanos(candidate)
 
 
 def _u64(name: str, value: int) -> int:
