@@ -17,7 +17,7 @@ def serve(
     dtype: str = typer.Option(None, help="auto, float16 or float32 (env GONKA_NODE_DTYPE)."),
     inference_command: str = typer.Option(
         None,
-        help="Command serving an OpenAI-compatible API, with {model}/{dtype} placeholders "
+        help="Command serving an OpenAI-compatible API, with {model}/{dtype} fields "
         "(env GONKA_NODE_INFERENCE_COMMAND).",
     ),
     log_format: str = typer.Option(None, help="json or text (env GONKA_NODE_LOG_FORMAT)."),

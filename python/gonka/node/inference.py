@@ -44,7 +44,7 @@ class InferenceManager:
             command = template.format(model=request.model, dtype=request.dtype)
         except (KeyError, IndexError) as exc:
             raise InferenceStartError(
-                f"inference_command may use only the {{model}} and {{dtype}} placeholders: {exc}"
+                f"inference_command may use only the {{model}} and {{dtype}} fields: {exc}"
             ) from None
         return [*shlex.split(command), *request.additional_args]
 
