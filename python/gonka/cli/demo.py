@@ -6,11 +6,13 @@ import time
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from gonka.cli._chain import console
 from gonka.keys import DEFAULT_PATH, Mnemonic, PrivateKey
+
+console = Console(highlight=False, soft_wrap=True)
 
 MESSAGE = b"hello, gonka"
 
