@@ -13,6 +13,9 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+# The engines' one memory model (re-exported: the node sizes GPU groups with it).
+from gonka.poc.engines import activation_bytes_per_nonce
+
 if TYPE_CHECKING:
     from gonka.poc import Params
 
@@ -54,17 +57,6 @@ def weight_bytes(params: Params, engine: str) -> int:
         # The engine may keep 8 shifted copies of the pool for aligned loads.
         return 8 * 2 * params.pool_size
     return params.weight_bytes_fp16
-
-
-def activation_bytes_per_nonce(params: Params, engine: str) -> int:
-    """Peak activation bytes per nonce in a batch (fp16), a conservative estimate per engine."""
-    dim, seq, n_heads, hidden = params.dim, params.seq_len, params.n_heads, params.ffn_hidden
-    attention = n_heads * seq * seq * (2 + 4)  # fp16 scores + fp32 softmax
-    if engine == "triton":
-        # One layer at a time: FFN intermediates, a few residual-sized buffers and the scores.
-        return seq * (3 * hidden + 8 * dim) * 2 + attention
-    # Eager PyTorch (the reference's estimate): residual stream kept per layer plus the FFN temporaries.
-    return 2 * params.n_layers * seq * dim * 2 + 8 * seq * dim * 2 + attention + 4 * seq * hidden * 2
 
 
 def group_memory_need(params: Params, engine: str) -> int:

@@ -35,6 +35,7 @@ from gonka.kernels import qkv as _qkv
 from gonka.kernels import rmsnorm as _rmsnorm
 from gonka.kernels import swiglu as _swiglu
 from gonka.kernels._runtime import interpreting
+from gonka.poc import engines
 from gonka.poc.params import Params
 from gonka.poc.rope import rope_table
 from gonka.poc.weights import ModelWeights
@@ -131,9 +132,7 @@ class TritonEngine:
 
     def activation_bytes_per_nonce(self) -> int:
         """Workspace bytes one nonce of a batch needs (to size batches from free memory)."""
-        p = self.params
-        per_row = 3 * p.dim + 3 * p.dim + p.ffn_hidden  # h, a, attention out; q|k|v; the FFN product
-        return p.seq_len * per_row * torch.finfo(self.dtype).bits // 8
+        return engines.activation_bytes_per_nonce(self.params, "triton", self.dtype.itemsize)
 
     @torch.no_grad()
     def forward_last_logits(self, x: torch.Tensor) -> torch.Tensor:

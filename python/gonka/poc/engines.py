@@ -46,6 +46,23 @@ def get_engine(name: str) -> Any:
     return engine
 
 
+def activation_bytes_per_nonce(params: Any, engine: str, itemsize: int = 2) -> int:
+    """Peak device bytes one nonce of a batch needs in ``engine`` (activations, not weights).
+
+    The one memory model behind batch sizing (``PocModel``, ``gonka bench``) and GPU grouping (the ML node).
+    """
+    if engine not in _MODULES:
+        raise InvalidInput(f"unknown engine {engine!r}; expected one of {', '.join(_MODULES)}")
+    dim, seq, n_heads, hidden = params.dim, params.seq_len, params.n_heads, params.ffn_hidden
+    if engine == "triton":
+        # One layer's workspace: h, a, attention out; q|k|v; the FFN product (scores stay in registers).
+        return seq * (6 * dim + hidden) * itemsize
+    # Eager PyTorch (the reference's autobs estimate): the residual stream kept per layer, FFN temporaries,
+    # and the scores (activation dtype) with their float32 softmax.
+    attention = n_heads * seq * seq * (itemsize + 4)
+    return (2 * params.n_layers + 8) * seq * dim * itemsize + 4 * seq * hidden * itemsize + attention
+
+
 def create_engine(name: str, weights: Any, params: Any) -> Any:
     """Build the named engine over ``weights``."""
     return get_engine(name)(weights, params)

@@ -12,7 +12,7 @@ import torch
 
 from gonka.errors import InvalidInput
 from gonka.poc import rng
-from gonka.poc.engines import create_engine, get_engine
+from gonka.poc.engines import activation_bytes_per_nonce, create_engine, get_engine
 from gonka.poc.params import Params
 from gonka.poc.proofs import ProofBatch, distances_from_logits
 from gonka.poc.torch_options import dtype_name, resolve_device, resolve_dtype
@@ -20,8 +20,11 @@ from gonka.poc.weights import ModelWeights
 
 #: Default nonces per forward on a CPU.
 CPU_BATCH_SIZE = 8
+#: Largest automatic GPU batch: bounds one batch's latency (a stop or phase switch waits for it).
+MAX_GPU_BATCH_SIZE = 512
+#: Share of the free device memory that automatic batches may fill (the reference's 0.9 x 0.9).
+GPU_MEMORY_FRACTION = 0.81
 _MAX_NONCE = 2**63 - 1
-_MIB = 2**20
 
 
 def check_nonces(nonces: Sequence[int] | np.ndarray) -> list[int]:
@@ -36,6 +39,13 @@ def check_nonces(nonces: Sequence[int] | np.ndarray) -> list[int]:
             raise InvalidInput(f"nonce {int(nonce)} is out of range [0, 2^63)")
         out.append(int(nonce))
     return out
+
+
+def batch_size_for_memory(free_bytes: int, bytes_per_nonce: int, cap: int = MAX_GPU_BATCH_SIZE) -> int:
+    """Nonces per forward that fit in ``GPU_MEMORY_FRACTION`` of ``free_bytes`` (at least 1, at most cap)."""
+    if bytes_per_nonce <= 0:
+        raise InvalidInput(f"bytes_per_nonce must be positive, got {bytes_per_nonce}")
+    return max(1, min(cap, int(free_bytes * GPU_MEMORY_FRACTION // bytes_per_nonce)))
 
 
 class PocModel:
@@ -79,12 +89,9 @@ class PocModel:
     def _default_batch_size(self) -> int:
         if self.device.type != "cuda":
             return CPU_BATCH_SIZE
-        p = self.params
-        # Activation memory per nonce of an eager forward (the reference's estimate, in MiB).
-        per_nonce = (2 * p.n_layers * p.seq_len * p.dim * 2 + 8 * p.seq_len * p.dim * 2) / _MIB
-        per_nonce += p.n_heads * p.seq_len**2 * 2 / _MIB + 4 * p.seq_len * p.ffn_hidden * 2 / _MIB
+        per_nonce = activation_bytes_per_nonce(self.params, self.engine_name, self.dtype.itemsize)
         free, _ = torch.cuda.mem_get_info(self.device)
-        return max(1, int(free / _MIB * 0.81 / per_nonce))
+        return batch_size_for_memory(free, per_nonce)
 
     # --- per-nonce data ------------------------------------------------------------------------------------
 
