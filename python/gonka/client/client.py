@@ -53,6 +53,47 @@ class _Base:
         self.retry = RetryPolicy(attempts=max(1, retries), backoff=backoff)
         self._chain_id = chain_id
 
+    # The tx procedures are generators shared by both clients; each client only drives them.
+
+    @staticmethod
+    def _prepare_flow(
+        chain_id: str,
+        messages: Sequence[Any],
+        key: Any,
+        gas: GasSettings | None,
+        memo: str,
+        fee_granter: str | None,
+        unordered: bool,
+        timeout_duration: float,
+    ) -> Any:
+        tx = TxSpec(messages, key, chain_id, memo, fee_granter, unordered, timeout_duration)
+        return flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=unordered)
+
+    @staticmethod
+    def _send_flow(
+        chain_id: str,
+        messages: Sequence[Any],
+        key: Any,
+        gas: GasSettings | None,
+        memo: str,
+        fee_granter: str | None,
+        unordered: bool,
+        timeout_duration: float,
+        wait: bool,
+        wait_timeout: float,
+        poll_interval: float,
+    ) -> Any:
+        tx = TxSpec(messages, key, chain_id, memo, fee_granter, unordered, timeout_duration)
+        return flows.send_flow(
+            tx.address,
+            tx.sign,
+            gas or GasSettings(),
+            unordered=unordered,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )
+
 
 class Client(_Base):
     """Blocking client. ``node_url`` defaults to ``$GONKA_NODE_URL``, then ``http://node2.gonka.ai:8000``.
@@ -178,12 +219,9 @@ class Client(_Base):
         """Sign without sending (dry run): account number and sequence from the chain, gas simulated
         unless ``gas`` fixes it, fee from the chain's minimum gas price unless given.
         """
-        tx = TxSpec(
-            messages, key, chain_id or self.chain_id(), memo, fee_granter, unordered, timeout_duration
-        )
-        return self._t.drive(
-            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=unordered)
-        )
+        chain = chain_id or self.chain_id()
+        flow = self._prepare_flow(chain, messages, key, gas, memo, fee_granter, unordered, timeout_duration)
+        return self._t.drive(flow)
 
     def send(
         self,
@@ -206,17 +244,19 @@ class Client(_Base):
         :class:`ChainError`. ``unordered`` txs use sequence 0 and expire ``timeout_duration`` s (at
         most 600) after signing.
         """
-        tx = TxSpec(
-            messages, key, chain_id or self.chain_id(), memo, fee_granter, unordered, timeout_duration
-        )
-        flow = flows.send_flow(
-            tx.address,
-            tx.sign,
-            gas or GasSettings(),
-            unordered=unordered,
-            wait=wait,
-            wait_timeout=wait_timeout,
-            poll_interval=poll_interval,
+        chain = chain_id or self.chain_id()
+        flow = self._send_flow(
+            chain,
+            messages,
+            key,
+            gas,
+            memo,
+            fee_granter,
+            unordered,
+            timeout_duration,
+            wait,
+            wait_timeout,
+            poll_interval,
         )
         return self._t.drive(flow)
 
@@ -335,10 +375,8 @@ class AsyncClient(_Base):
         chain_id: str | None = None,
     ) -> Prepared:
         chain = chain_id or await self.chain_id()
-        tx = TxSpec(messages, key, chain, memo, fee_granter, unordered, timeout_duration)
-        return await self._t.drive(
-            flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=unordered)
-        )
+        flow = self._prepare_flow(chain, messages, key, gas, memo, fee_granter, unordered, timeout_duration)
+        return await self._t.drive(flow)
 
     async def send(
         self,
@@ -356,14 +394,17 @@ class AsyncClient(_Base):
         poll_interval: float = 1.0,
     ) -> TxResult:
         chain = chain_id or await self.chain_id()
-        tx = TxSpec(messages, key, chain, memo, fee_granter, unordered, timeout_duration)
-        flow = flows.send_flow(
-            tx.address,
-            tx.sign,
-            gas or GasSettings(),
-            unordered=unordered,
-            wait=wait,
-            wait_timeout=wait_timeout,
-            poll_interval=poll_interval,
+        flow = self._send_flow(
+            chain,
+            messages,
+            key,
+            gas,
+            memo,
+            fee_granter,
+            unordered,
+            timeout_duration,
+            wait,
+            wait_timeout,
+            poll_interval,
         )
         return await self._t.drive(flow)
