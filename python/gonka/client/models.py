@@ -85,6 +85,8 @@ class ChainDecimal(ChainModel):
 
 
 class CurrentEpochStats(ChainModel):
+    """A participant's inference counters for an epoch (the chain's CurrentEpochStats)."""
+
     inference_count: int = 0
     missed_requests: int = 0
     earned_coins: int = 0
@@ -174,16 +176,11 @@ class EpochParticipants(ChainModel):
         return sum(p.weight for p in self.participants)
 
 
-class EpochPerformanceSummary(ChainModel):
+class EpochPerformanceSummary(CurrentEpochStats):
+    """The settled counters of one participant in one epoch, and whether its reward was claimed."""
+
     epoch_index: int
     participant_id: str
-    inference_count: int = 0
-    missed_requests: int = 0
-    earned_coins: int = 0
-    rewarded_coins: int = 0
-    burned_coins: int = 0
-    validated_inferences: int = 0
-    invalidated_inferences: int = 0
     claimed: bool = False
 
     @property
