@@ -13,6 +13,7 @@ pub mod ed25519;
 pub mod error;
 pub mod hash;
 mod random;
+mod rfc6979;
 pub mod secp256k1;
 
 pub use error::{Error, Result};
