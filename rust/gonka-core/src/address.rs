@@ -61,6 +61,24 @@ pub fn decode(addr: &str) -> Result<(String, Vec<u8>)> {
     Ok((hrp, checked.byte_iter().collect()))
 }
 
+/// Whether `addr` is a valid bech32 address under `expected_hrp` (any case), without allocating:
+/// the check on the hot path of message encoding. Use [`decode_with_hrp`] to learn what is wrong.
+pub fn is_valid_with_hrp(addr: &str, expected_hrp: &str) -> bool {
+    if addr.len() > MAX_LENGTH {
+        return false;
+    }
+    match CheckedHrpstring::new::<Bech32>(addr) {
+        Ok(checked) => {
+            checked.validate_segwit_padding().is_ok()
+                && checked
+                    .hrp()
+                    .lowercase_char_iter()
+                    .eq(expected_hrp.chars().map(|c| c.to_ascii_lowercase()))
+        }
+        Err(_) => false,
+    }
+}
+
 /// Decodes an address that must carry the prefix `expected_hrp`.
 pub fn decode_with_hrp(addr: &str, expected_hrp: &str) -> Result<Vec<u8>> {
     decode_checked(addr, Some(expected_hrp), None).map(|(_, data)| data)
@@ -196,5 +214,34 @@ mod tests {
     fn uppercase_prefix_cannot_be_encoded() {
         assert!(encode("GONKA", &[1, 2, 3]).is_err());
         assert!(encode("", &[1, 2, 3]).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_validity_check_agrees_with_decoding(
+            data in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+            hrp in proptest::sample::select(vec!["gonka", "gonkavaloper", "cosmos"]),
+            expected in proptest::sample::select(vec!["gonka", "GONKA", "gonkavaloper"]),
+            edits in proptest::collection::vec((0usize..200, proptest::char::range('0', 'z')), 0..3),
+            upper in proptest::bool::ANY,
+        ) {
+            let mut addr = encode(hrp, &data).unwrap_or_default();
+            if upper {
+                addr = addr.to_uppercase();
+            }
+            let mut chars: Vec<char> = addr.chars().collect();
+            for (at, c) in edits {
+                if !chars.is_empty() {
+                    let at = at % chars.len();
+                    chars[at] = c;
+                }
+            }
+            let addr: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(
+                is_valid_with_hrp(&addr, expected),
+                decode_with_hrp(&addr, expected).is_ok(),
+                "{}", addr
+            );
+        }
     }
 }

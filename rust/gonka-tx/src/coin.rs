@@ -28,8 +28,16 @@ impl Coin {
     /// Checks the denom against the SDK's pattern `[a-zA-Z][a-zA-Z0-9/:._-]{2,127}` and the amount
     /// against `0 <= amount < 2^256`.
     pub fn validate(&self, field: &str) -> Result<()> {
+        if self.is_valid() {
+            return Ok(());
+        }
         check_denom(&format!("{field}.denom"), &self.denom)?;
         check_int(&format!("{field}.amount"), &self.amount)
+    }
+
+    /// `validate` without building error messages (the common case on the signing path).
+    pub(crate) fn is_valid(&self) -> bool {
+        denom_is_valid(&self.denom) && int_is_valid(&self.amount)
     }
 
     pub(crate) fn to_proto(&self) -> pb::Coin {
@@ -47,16 +55,28 @@ impl Coin {
     }
 }
 
-pub fn check_denom(field: &str, denom: &str) -> Result<()> {
+fn denom_is_valid(denom: &str) -> bool {
     let bytes = denom.as_bytes();
-    if bytes.is_empty() {
+    (3..=128).contains(&bytes.len())
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"/:._-".contains(b))
+}
+
+fn int_is_valid(amount: &str) -> bool {
+    let digits = !amount.is_empty() && amount.bytes().all(|b| b.is_ascii_digit());
+    let canonical = amount.len() == 1 || !amount.starts_with('0');
+    let in_range =
+        amount.len() < MAX_INT.len() || (amount.len() == MAX_INT.len() && amount <= MAX_INT);
+    digits && canonical && in_range
+}
+
+pub fn check_denom(field: &str, denom: &str) -> Result<()> {
+    if denom.is_empty() {
         return Err(invalid(field, "the denom must not be empty"));
     }
-    let ok_first = bytes[0].is_ascii_alphabetic();
-    let ok_rest = bytes[1..]
-        .iter()
-        .all(|b| b.is_ascii_alphanumeric() || b"/:._-".contains(b));
-    if !ok_first || !ok_rest || !(3..=128).contains(&bytes.len()) {
+    if !denom_is_valid(denom) {
         return Err(invalid(
             field,
             format!("{denom:?} is not a valid denom (a letter, then 2-127 of [a-zA-Z0-9/:._-])"),
@@ -67,6 +87,9 @@ pub fn check_denom(field: &str, denom: &str) -> Result<()> {
 
 /// A non-negative `cosmos.Int`: plain decimal digits, no sign, no leading zeros, below 2^256.
 pub fn check_int(field: &str, amount: &str) -> Result<()> {
+    if int_is_valid(amount) {
+        return Ok(());
+    }
     if amount.starts_with('-') {
         return Err(invalid(
             field,
@@ -80,16 +103,14 @@ pub fn check_int(field: &str, amount: &str) -> Result<()> {
             format!("{amount:?} is not a non-negative decimal integer"),
         ));
     }
-    if amount.len() > MAX_INT.len() || (amount.len() == MAX_INT.len() && amount > MAX_INT) {
-        return Err(invalid(field, "exceeds the 256-bit integer range"));
-    }
-    Ok(())
+    Err(invalid(field, "exceeds the 256-bit integer range"))
 }
 
 pub(crate) fn validate_all(field: &str, coins: &[Coin]) -> Result<()> {
     coins
         .iter()
         .enumerate()
+        .filter(|(_, c)| !c.is_valid())
         .try_for_each(|(i, c)| c.validate(&format!("{field}[{i}]")))
 }
 
@@ -133,5 +154,16 @@ mod tests {
         .is_err());
         assert!(check_denom("d", "1abc").is_err());
         assert!(check_denom("d", "ab").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_check_agrees_with_the_detailed_one(
+            denom in "[a-zA-Z0-9/:._ -]{0,6}",
+            amount in "-?[0-9]{0,3}|115792089237316195423570985008687907853269984665640564039457584007913129639935|115792089237316195423570985008687907853269984665640564039457584007913129639936|[0-9]{78}",
+        ) {
+            let coin = Coin { denom, amount };
+            proptest::prop_assert_eq!(coin.is_valid(), coin.validate("c").is_ok());
+        }
     }
 }

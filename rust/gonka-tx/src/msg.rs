@@ -19,11 +19,23 @@ use crate::validate::{self, address, invalid, ACCOUNT_HRP, VALOPER_HRP};
 use gonka_core::{Error, Result};
 
 fn account(field: &str, name: &str, value: &str) -> Result<()> {
+    // The field's name is only built for the error.
+    if gonka_core::address::is_valid_with_hrp(value, ACCOUNT_HRP) {
+        return Ok(());
+    }
     address(&format!("{field}.{name}"), value, ACCOUNT_HRP)
 }
 
 /// Coins a message moves: at least one, each positive, denoms sorted and unique (sdk.Coins rules).
-fn positive_coins(field: &str, coins: &[Coin]) -> Result<()> {
+fn positive_coins(field: &str, name: &str, coins: &[Coin]) -> Result<()> {
+    let valid = !coins.is_empty()
+        && coins.iter().all(|c| c.is_valid() && c.amount != "0")
+        && coins.windows(2).all(|w| w[0].denom < w[1].denom);
+    if valid {
+        return Ok(()); // the field's name is only built for an error
+    }
+    let field = format!("{field}.{name}");
+    let field = field.as_str();
     if coins.is_empty() {
         return Err(invalid(field, "needs at least one coin"));
     }
@@ -82,7 +94,7 @@ impl AnyPayload for MsgSend {
     fn validate(&self, field: &str) -> Result<()> {
         account(field, "from_address", &self.from_address)?;
         account(field, "to_address", &self.to_address)?;
-        positive_coins(&format!("{field}.amount"), &self.amount)
+        positive_coins(field, "amount", &self.amount)
     }
 
     fn to_proto(&self) -> Result<Self::Proto> {
@@ -403,7 +415,7 @@ impl AnyPayload for MsgDeposit {
 
     fn validate(&self, field: &str) -> Result<()> {
         account(field, "depositor", &self.depositor)?;
-        positive_coins(&format!("{field}.amount"), &self.amount)
+        positive_coins(field, "amount", &self.amount)
     }
 
     fn to_proto(&self) -> Result<Self::Proto> {
@@ -776,7 +788,7 @@ macro_rules! collateral_msg {
 
             fn validate(&self, field: &str) -> Result<()> {
                 account(field, "participant", &self.participant)?;
-                positive_coins(&format!("{field}.amount"), std::slice::from_ref(&self.amount))
+                positive_coins(field, "amount", std::slice::from_ref(&self.amount))
             }
 
             fn to_proto(&self) -> Result<Self::Proto> {
@@ -996,7 +1008,7 @@ impl AnyPayload for BasicAllowance {
 
     fn validate(&self, field: &str) -> Result<()> {
         if !self.spend_limit.is_empty() {
-            positive_coins(&format!("{field}.spend_limit"), &self.spend_limit)?;
+            positive_coins(field, "spend_limit", &self.spend_limit)?;
         }
         match &self.expiration {
             Some(ts) => ts.validate(&format!("{field}.expiration")),

@@ -396,9 +396,20 @@ pub fn sign_direct(
     if chain_id.is_empty() {
         return Err(Error::InvalidInput("chain_id must not be empty".into()));
     }
-    let doc = sign_doc(body_bytes, auth_info_bytes, chain_id, account_number);
-    let signature = key.sign(&doc);
-    Ok(tx_raw(body_bytes, auth_info_bytes, &[signature.to_vec()]))
+    let doc = pb::SignDoc {
+        body_bytes: body_bytes.to_vec(),
+        auth_info_bytes: auth_info_bytes.to_vec(),
+        chain_id: chain_id.to_string(),
+        account_number,
+    };
+    let signature = key.sign(&doc.encode_to_vec());
+    // The signed bytes move into the TxRaw: the same bytes, without copying them again.
+    Ok(pb::TxRaw {
+        body_bytes: doc.body_bytes,
+        auth_info_bytes: doc.auth_info_bytes,
+        signatures: vec![signature.to_vec()],
+    }
+    .encode_to_vec())
 }
 
 /// The transaction hash as CometBFT shows it: upper-case hex SHA-256 of the TxRaw bytes.

@@ -9,6 +9,9 @@ pub const VALOPER_HRP: &str = "gonkavaloper";
 
 /// A bech32 address with the given human-readable part.
 pub fn address(field: &str, value: &str, hrp: &str) -> Result<()> {
+    if gonka_core::address::is_valid_with_hrp(value, hrp) {
+        return Ok(());
+    }
     match gonka_core::address::decode(value) {
         Ok((got, _)) if got == hrp => Ok(()),
         Ok((got, _)) => Err(Error::InvalidAddress(format!(
