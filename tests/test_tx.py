@@ -202,6 +202,49 @@ def test_bad_input_raises_clear_errors(build: object, error: type[GonkaError], t
         build()  # type: ignore[operator]
 
 
+@pytest.mark.parametrize(
+    ("build", "text"),
+    [
+        (lambda: MsgSend(ADDRESS, OTHER, ["1000ngonka"]), r"amount\[0\] must be a Coin, got '1000ngonka'"),
+        (
+            lambda: MsgSend(ADDRESS, OTHER, [Coin("ngonka", 1), ("ngonka", 2)]),
+            r"amount\[1\] must be a Coin",
+        ),
+        (lambda: Tx([_send_tx().messages[0]], fee=[{"denom": "ngonka"}]), r"fee\[0\] must be a Coin"),
+        (lambda: Coin("ngonka", True), "must be an int, got True"),
+        (lambda: Coin(5, 5), "denom must be a str, got int"),
+        (lambda: Coin("ngonka", "5"), "must be an int, got '5'"),
+    ],
+)
+def test_coins_must_be_coins(build: object, text: str) -> None:
+    with pytest.raises(InvalidInput, match=text):
+        build()  # type: ignore[operator]
+
+
+def test_coin_is_an_immutable_value() -> None:
+    import copy
+    import pickle
+
+    coin = Coin("ngonka", 1000)
+    assert (coin.denom, coin.amount, str(coin), repr(coin)) == (
+        "ngonka",
+        1000,
+        "1000ngonka",
+        "Coin(denom='ngonka', amount=1000)",
+    )
+    assert coin == Coin("ngonka", 1000) and hash(coin) == hash(Coin("ngonka", 1000))
+    assert coin != Coin("ngonka", 1001) and coin != Coin("ugonka", 1000)
+    assert coin != ("ngonka", 1000) and len({coin, Coin("ngonka", 1000), Coin("ngonka", 7)}) == 2
+    for clone in (pickle.loads(pickle.dumps(coin)), copy.deepcopy(coin), copy.copy(coin)):
+        assert clone == coin and type(clone) is Coin
+    big = Coin("ngonka", 2**256 - 1)
+    assert big.amount == 2**256 - 1 and Coin.from_json(big.to_json()) == big
+    with pytest.raises(AttributeError):
+        coin.amount = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        coin.extra = 5  # type: ignore[attr-defined]
+
+
 def test_empty_chain_id_is_rejected(key: PrivateKey) -> None:
     with pytest.raises(InvalidInput, match="chain_id"):
         _send_tx().sign(key, "", 7, 3)

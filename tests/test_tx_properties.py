@@ -7,6 +7,7 @@ import hashlib
 import json
 
 from conftest import shared_path
+from gonka import _native
 from gonka.address import encode as bech32
 from gonka.errors import GonkaError
 from gonka.tx import (
@@ -98,6 +99,49 @@ def test_signed_tx_round_trip(
     )
     assert decoded.signers[0].sequence == sequence
     decoded.verify("gonka-mainnet", account)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sends)
+def test_msg_send_typed_path_matches_the_json_path(msg: MsgSend) -> None:
+    # MsgSend skips the JSON form on its way to Rust; both routes give the same Any.
+    assert msg._any == _native.tx_encode_msg(msg.to_json())  # type: ignore[attr-defined]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(min_size=0, max_size=50),
+    st.sampled_from(["gonka", "gonkavaloper", "cosmos"]),
+    st.binary(min_size=0, max_size=33),
+    st.lists(st.tuples(denoms | st.text(max_size=5), st.integers(-5, 2**257)), max_size=3),
+)
+def test_msg_send_typed_path_fails_like_the_json_path(
+    noise: str, prefix: str, data: bytes, coins: list[tuple[str, int]]
+) -> None:
+    # Valid, mistyped and garbage addresses, and any coin list: same outcome, same message.
+    sender = noise if noise and data == b"" else bech32(prefix, data) if data else ""
+    amount = []
+    for denom, value in coins:
+        try:
+            amount.append(Coin(denom, value))
+        except GonkaError:
+            pass
+    recipient = "gonka1y2a9p56kv044327uycmqdexl7zs82fs5ryv5le"
+    json_form = {
+        "@type": MsgSend.TYPE_URL,
+        "from_address": sender,
+        "to_address": recipient,
+        "amount": [c.to_json() for c in amount],
+    }
+    try:
+        expected: object = _native.tx_encode_msg(json_form)
+    except GonkaError as err:
+        expected = (type(err), str(err))
+    try:
+        got: object = MsgSend(sender, recipient, amount)._any  # type: ignore[attr-defined]
+    except GonkaError as err:
+        got = (type(err), str(err))
+    assert got == expected
 
 
 def _decodes_or_raises_cleanly(data: bytes) -> None:

@@ -98,7 +98,7 @@ def _to_json(kind: str | None, value: Any) -> Any:
     if kind == _OBJS:
         return [v.to_json() for v in value]
     if kind == _COINS:
-        return [{"denom": c.denom, "amount": str(c.amount)} for c in value]
+        return [_coin_json(i, c) for i, c in enumerate(value)]
     if kind == _ANYS:
         return [v.to_json() for v in value]
     if kind == _TS:
@@ -111,6 +111,12 @@ def _to_json(kind: str | None, value: Any) -> Any:
 
 
 _INT_TEXT = re.compile(r"-?[0-9]+")
+
+
+def _coin_json(i: int, coin: Any) -> dict[str, str]:
+    if not isinstance(coin, Coin):
+        raise InvalidInput(f"coins[{i}] must be a Coin, got {coin!r}")
+    return coin.to_json()
 
 
 def _parse_int(value: Any) -> int:
@@ -154,6 +160,10 @@ def _from_json(kind: str | None, value: Any, obj_type: Any = None) -> Any:
     raise AssertionError(kind)
 
 
+# Sequence kinds kept as given when they already are tuples.
+_TUPLE_KINDS = frozenset((_COINS, _ANYS, _OBJS))
+
+
 def _coerce(kind: str | None, value: Any) -> Any:
     """Normalizes a constructor argument: sequences to tuples, options and times to their types."""
     if kind in (_COINS, _ANYS, _INTS, _FLOATS, _OBJS):
@@ -183,7 +193,13 @@ class _Json:
 
     def _normalize(self) -> None:
         for name, kind in self._KINDS.items():
-            object.__setattr__(self, name, _coerce(kind, getattr(self, name)))
+            value = getattr(self, name)
+            if kind in _TUPLE_KINDS and type(value) is tuple:
+                continue  # already normalized
+            if kind in _TUPLE_KINDS and type(value) is list:
+                object.__setattr__(self, name, tuple(value))  # the common case, without a call
+                continue
+            object.__setattr__(self, name, _coerce(kind, value))
 
     @classmethod
     def _field_kinds(cls) -> tuple[tuple[str, str | None], ...]:
@@ -268,8 +284,11 @@ class Msg(AnyPayload):
 
     def __post_init__(self) -> None:
         self._normalize()
-        type_url, value = _native.tx_encode_msg(self.to_json())
-        object.__setattr__(self, "_any", (type_url, value))
+        object.__setattr__(self, "_any", self._encode_any())
+
+    def _encode_any(self) -> tuple[str, bytes]:
+        """Checks and encodes the message: ``(type_url, payload)``, through its JSON form."""
+        return _native.tx_encode_msg(self.to_json())  # type: ignore[no-any-return]
 
     def encode(self) -> bytes:
         """The encoded protobuf payload (the ``value`` of its Any)."""
@@ -331,6 +350,17 @@ class MsgSend(Msg):
     from_address: str
     to_address: str
     amount: Sequence[Coin]
+
+    def __post_init__(self) -> None:
+        # The hot message of wallets, specialized: no JSON form, no generic normalization.
+        amount = self.amount
+        if type(amount) is not tuple:
+            amount = _coerce(_COINS, amount)
+            object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "_any", self._encode_any())
+
+    def _encode_any(self) -> tuple[str, bytes]:
+        return _native.tx_encode_msg_send(self.from_address, self.to_address, self.amount)  # type: ignore[no-any-return]
 
 
 # ------------------------------------------------------------------ gov

@@ -76,6 +76,8 @@ def unique_timeout(ttl: float = DEFAULT_UNORDERED_TTL) -> Timestamp:
 
 
 def _u64(name: str, value: int) -> int:
+    if type(value) is int and 0 <= value < _U64:
+        return value
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _U64:
         raise InvalidInput(f"{name} must be an unsigned 64-bit int, got {value!r}")
     return value
@@ -100,6 +102,22 @@ class Tx:
     The body is encoded (and every field checked) when the Tx is created.
     """
 
+    __slots__ = (
+        "_body",
+        "_fee",
+        "_gas_limit",
+        "_granter",
+        "_memo",
+        "_messages",
+        "_payer",
+        "_timeout",
+        "_timeout_height",
+        "_timeout_pair",
+        "_unordered",
+    )
+    _timeout: Timestamp | None
+    _body: bytes
+
     def __init__(
         self,
         messages: Sequence[Msg],
@@ -114,39 +132,40 @@ class Tx:
         timeout_timestamp: TimestampLike | None = None,
         ttl: float = DEFAULT_UNORDERED_TTL,
     ) -> None:
-        if type(messages) not in (list, tuple) and (
-            isinstance(messages, Msg) or not isinstance(messages, Sequence)
-        ):
-            raise InvalidInput("messages must be a sequence of messages")
+        if type(messages) is not list and type(messages) is not tuple:
+            if isinstance(messages, Msg) or not isinstance(messages, Sequence):
+                raise InvalidInput("messages must be a sequence of messages")
+        encoded = []
         for i, msg in enumerate(messages):
             if not isinstance(msg, Msg):
                 raise InvalidInput(f"messages[{i}] is not a gonka.tx message: {msg!r}")
-        for i, coin in enumerate(fee):
-            if not isinstance(coin, Coin):
-                raise InvalidInput(f"fee[{i}] must be a Coin, got {coin!r}")
+            encoded.append(msg._any)  # type: ignore[attr-defined]
         self._messages = tuple(messages)
         self._memo = memo
         self._fee = tuple(fee)
-        self._fee_pairs = [(c.denom, str(c.amount)) for c in self._fee]
-        self._gas_limit = _u64("gas_limit", gas_limit)
+        self._gas_limit = (
+            gas_limit if type(gas_limit) is int and 0 <= gas_limit < _U64 else _u64("gas_limit", gas_limit)
+        )
         self._payer = payer
         self._granter = granter
         self._timeout_height = _u64("timeout_height", timeout_height) if timeout_height else 0
         self._unordered = bool(unordered)
         if timeout_timestamp is not None:
-            self._timeout: Timestamp | None = Timestamp.coerce(timeout_timestamp)
+            self._timeout = Timestamp.coerce(timeout_timestamp)
         else:
             self._timeout = unique_timeout(ttl) if self._unordered else None
         self._timeout_pair = None if self._timeout is None else (self._timeout.seconds, self._timeout.nanos)
-        self._body: bytes = _native.tx_encode_body(
-            [m._any for m in self._messages],  # type: ignore[attr-defined]
+        # Fee coins, payer and granter are checked now rather than at signing time.
+        self._body = _native.tx_encode_body(
+            encoded,
             memo,
             self._timeout_height,
             self._unordered,
             self._timeout_pair,
+            self._fee,
+            payer,
+            granter,
         )
-        # Fee coins, payer and granter are checked now rather than at signing time.
-        _native.tx_check_fee(self._fee_pairs, payer, granter)
 
     # Read-only: the body bytes are encoded once, when the Tx is created.
     @property
@@ -204,7 +223,7 @@ class Tx:
         return _native.tx_encode_auth_info(
             _compressed(public_key),
             _u64("sequence", sequence),
-            self._fee_pairs,
+            self._fee,
             self.gas_limit,
             self.payer,
             self.granter,
@@ -235,19 +254,23 @@ class Tx:
         ``private_key`` is a ``gonka.keys.PrivateKey`` (or any object with ``public_key.compressed``
         and ``sign(message)``), or the raw 32-byte secret.
         """
-        _u64("sequence", sequence)
-        account_number = _u64("account_number", account_number)
-        self._check_signable(sequence)
-        if isinstance(private_key, (bytes, bytearray)):
+        # The checks inline for the usual ints: signing is the hot path of a wallet.
+        if type(sequence) is not int or not 0 <= sequence < _U64:
+            _u64("sequence", sequence)
+        if type(account_number) is not int or not 0 <= account_number < _U64:
+            _u64("account_number", account_number)
+        if self._unordered:
+            self._check_signable(sequence)
+        if type(private_key) is not PrivateKey and isinstance(private_key, (bytes, bytearray)):
             private_key = PrivateKey.from_bytes(bytes(private_key))
         if isinstance(private_key, PrivateKey):
             # One native call: auth info, sign doc, signature and TxRaw.
             return _native.tx_sign(
                 self._body,
-                self._fee_pairs,
-                self.gas_limit,
-                self.payer,
-                self.granter,
+                self._fee,
+                self._gas_limit,
+                self._payer,
+                self._granter,
                 sequence,
                 chain_id,
                 account_number,

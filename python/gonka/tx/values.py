@@ -16,19 +16,15 @@ __all__ = ["Coin", "Timestamp", "TimestampLike", "VoteOption"]
 _COIN_TEXT = re.compile(r"^\s*(\d+)\s*([a-zA-Z][a-zA-Z0-9/:._-]*)\s*$")
 
 
-@dataclass(frozen=True)
-class Coin:
-    """An amount of one denomination: ``Coin("ngonka", 1000)`` (1 GNK = 10**9 ngonka)."""
+class Coin(_native.Coin):
+    """An amount of one denomination: ``Coin("ngonka", 1000)`` (1 GNK = 10**9 ngonka).
 
-    denom: str
-    amount: int
+    Immutable, compared and hashed by value. The denom must match the SDK's pattern and the
+    amount be an int with ``0 <= amount < 2**256``; otherwise ``InvalidInput`` is raised.
+    """
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.denom, str):
-            raise InvalidInput(f"coin denom must be a str, got {type(self.denom).__name__}")
-        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise InvalidInput(f"coin amount must be an int, got {self.amount!r}")
-        _native.tx_check_coin(self.denom, str(self.amount))
+    # The fields live in the native base (checked once, read by the encoders without Python).
+    __slots__ = ()
 
     @classmethod
     def parse(cls, text: str) -> Coin:

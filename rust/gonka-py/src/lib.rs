@@ -5,6 +5,11 @@
 
 use pyo3::prelude::*;
 
+// Faster than the system allocator for the many small buffers that encoding and signing make.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod coin;
 mod errors;
 mod hashing;
 mod keys;
@@ -18,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     hashing::register(m)?;
     keys::register(m)?;
     poc::register(m)?;
+    coin::register(m)?;
     tx::register(m)?;
     Ok(())
 }

@@ -8,9 +8,11 @@ use pythonize::{depythonize, pythonize, Depythonizer};
 
 use gonka_core::secp256k1::check_signature_shape;
 use gonka_core::Error;
+use gonka_tx::msg::MsgSend;
 use gonka_tx::tx::{check_unordered, Tx};
-use gonka_tx::{AuthInfo, Coin, Fee, Msg, RawAny, SignerInfo, Timestamp, TxBody};
+use gonka_tx::{AuthInfo, Fee, Msg, RawAny, SignerInfo, Timestamp, TxBody};
 
+use crate::coin::coins_of;
 use crate::errors::{guard, guard_core, to_py};
 use crate::keys::PyPrivateKey;
 
@@ -55,34 +57,54 @@ fn tx_decode_msg<'py>(
     })
 }
 
-/// Checks a coin: the SDK denom pattern and a non-negative amount below 2^256.
+/// The typed fast path of the commonest message: a MsgSend straight from its fields, without the
+/// JSON round trip of `tx_encode_msg` (same checks, same errors, same bytes).
 #[pyfunction]
-fn tx_check_coin(denom: &str, amount: &str) -> PyResult<()> {
+fn tx_encode_msg_send<'py>(
+    py: Python<'py>,
+    from_address: String,
+    to_address: String,
+    amount: &Bound<'py, PyAny>,
+) -> PyResult<(String, Bound<'py, PyBytes>)> {
+    let amount = guard(|| coins_of("amount", amount))?;
     guard_core(|| {
-        Coin {
-            denom: denom.to_string(),
-            amount: amount.to_string(),
-        }
-        .validate("coin")
+        Msg::Send(MsgSend {
+            from_address,
+            to_address,
+            amount,
+        })
+        .encode_any("MsgSend")
     })
+    .map(|(type_url, value)| (type_url, PyBytes::new(py, &value)))
 }
 
-/// TxBody bytes from already encoded messages `(type_url, payload)`.
+/// TxBody bytes from already encoded messages `(type_url, payload)`, after checking the fee
+/// (coins, payer, granter) the transaction will carry, so a bad fee fails before signing.
 #[pyfunction]
-#[pyo3(signature = (messages, memo, timeout_height, unordered, timeout))]
+#[pyo3(signature = (messages, memo, timeout_height, unordered, timeout, fee, payer, granter))]
+#[allow(clippy::too_many_arguments)]
 fn tx_encode_body<'py>(
     py: Python<'py>,
-    messages: Vec<(String, Vec<u8>)>,
+    messages: Vec<(String, Bound<'py, PyBytes>)>,
     memo: String,
     timeout_height: u64,
     unordered: bool,
     timeout: Option<(i64, i32)>,
+    fee: &Bound<'py, PyAny>,
+    payer: String,
+    granter: String,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let fee = guard(|| coins_of("fee", fee))?;
     guard_core(|| {
         let body = TxBody {
             messages: messages
-                .into_iter()
-                .map(|(type_url, value)| Msg::Other(RawAny { type_url, value }))
+                .iter()
+                .map(|(type_url, value)| {
+                    Msg::Other(RawAny {
+                        type_url: type_url.clone(),
+                        value: value.as_bytes().to_vec(),
+                    })
+                })
                 .collect(),
             memo,
             timeout_height,
@@ -90,7 +112,15 @@ fn tx_encode_body<'py>(
             timeout_timestamp: timestamp(timeout)?,
             ..TxBody::default()
         };
-        body.encode()
+        let bytes = body.encode()?;
+        Fee {
+            amount: fee,
+            gas_limit: 0,
+            payer,
+            granter,
+        }
+        .validate()?;
+        Ok(bytes)
     })
     .map(|bytes| PyBytes::new(py, &bytes))
 }
@@ -102,19 +132,17 @@ fn tx_encode_auth_info<'py>(
     py: Python<'py>,
     public_key: &[u8],
     sequence: u64,
-    fee: Vec<(String, String)>,
+    fee: &Bound<'py, PyAny>,
     gas_limit: u64,
     payer: String,
     granter: String,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let fee = guard(|| coins_of("fee", fee))?;
     guard_core(|| {
         let auth = AuthInfo {
             signer_infos: vec![SignerInfo::direct(public_key, sequence)],
             fee: Fee {
-                amount: fee
-                    .into_iter()
-                    .map(|(denom, amount)| Coin { denom, amount })
-                    .collect(),
+                amount: fee,
                 gas_limit,
                 payer,
                 granter,
@@ -123,23 +151,6 @@ fn tx_encode_auth_info<'py>(
         auth.encode()
     })
     .map(|bytes| PyBytes::new(py, &bytes))
-}
-
-/// Checks fee coins, payer and granter.
-#[pyfunction]
-fn tx_check_fee(fee: Vec<(String, String)>, payer: String, granter: String) -> PyResult<()> {
-    guard_core(|| {
-        Fee {
-            amount: fee
-                .into_iter()
-                .map(|(denom, amount)| Coin { denom, amount })
-                .collect(),
-            gas_limit: 0,
-            payer,
-            granter,
-        }
-        .validate()
-    })
 }
 
 fn check_chain_id(chain_id: &str) -> gonka_core::Result<()> {
@@ -195,7 +206,7 @@ fn tx_raw<'py>(
 fn tx_sign<'py>(
     py: Python<'py>,
     body_bytes: &[u8],
-    fee: Vec<(String, String)>,
+    fee: &Bound<'py, PyAny>,
     gas_limit: u64,
     payer: String,
     granter: String,
@@ -204,16 +215,14 @@ fn tx_sign<'py>(
     account_number: u64,
     private_key: PyRef<'py, PyPrivateKey>,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let fee = guard(|| coins_of("fee", fee))?;
     let key = private_key.key();
     let raw = py.allow_threads(|| {
         guard_core(|| {
             let auth = AuthInfo {
                 signer_infos: vec![SignerInfo::direct(&key.public_key().compressed(), sequence)],
                 fee: Fee {
-                    amount: fee
-                        .into_iter()
-                        .map(|(denom, amount)| Coin { denom, amount })
-                        .collect(),
+                    amount: fee,
                     gas_limit,
                     payer,
                     granter,
@@ -305,10 +314,9 @@ fn tx_encode_json<'py>(py: Python<'py>, tx: &Bound<'py, PyDict>) -> PyResult<Bou
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tx_encode_msg, m)?)?;
     m.add_function(wrap_pyfunction!(tx_decode_msg, m)?)?;
-    m.add_function(wrap_pyfunction!(tx_check_coin, m)?)?;
+    m.add_function(wrap_pyfunction!(tx_encode_msg_send, m)?)?;
     m.add_function(wrap_pyfunction!(tx_encode_body, m)?)?;
     m.add_function(wrap_pyfunction!(tx_encode_auth_info, m)?)?;
-    m.add_function(wrap_pyfunction!(tx_check_fee, m)?)?;
     m.add_function(wrap_pyfunction!(tx_sign_doc, m)?)?;
     m.add_function(wrap_pyfunction!(tx_raw, m)?)?;
     m.add_function(wrap_pyfunction!(tx_sign, m)?)?;
