@@ -6,7 +6,7 @@ from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
-from typing_extensions import disjoint_base
+from typing_extensions import Self, disjoint_base
 
 __version__: str
 
@@ -184,7 +184,7 @@ def tx_decode_msg(type_url: str, value: bytes) -> dict[str, Any]: ...
 
 @disjoint_base
 class Coin:
-    def __new__(cls, denom: str, amount: int) -> Coin: ...
+    def __new__(cls, denom: str, amount: int) -> Self: ...
     @property
     def denom(self) -> str: ...
     @property
