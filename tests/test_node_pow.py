@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -333,3 +335,31 @@ def test_batches_received_for_validation_survive_a_node_restart(tmp_path, receiv
         assert validated["n_invalid"] == 0 and validated["fraud_detected"] is False
         c.post("/api/v1/stop")
     assert not list((spool / "validation").glob("*.json"))
+
+
+def test_validation_jobs_of_earlier_stages_are_dropped_and_others_kept(tmp_path, receiver, oracle):
+    _, r_target = oracle
+    spool = tmp_path / "spool"
+    jobs = spool / "validation"
+    jobs.mkdir(parents=True)
+
+    def job(name: str, block_hash: str, height: int) -> Path:
+        batch = {
+            "public_key": PUBLIC_KEY,
+            "block_hash": block_hash,
+            "block_height": height,
+            "nonces": [1, 2],
+            "dist": [0.5, 0.6],
+            "node_id": 0,
+        }
+        path = jobs / f"{name}.json"
+        path.write_text(json.dumps(batch))
+        return path
+
+    earlier = job("0-earlier", "ab" * 32, 41)
+    later = job("1-later", "cd" * 32, 43)  # not this node's block, and not over: kept for its own session
+    with BackgroundNode(node_settings(spool)) as node, httpx.Client(base_url=node.url, timeout=60) as c:
+        assert c.post("/api/v1/pow/init", json=init_body(receiver.url, r_target)).status_code == 200
+        wait_for(lambda: not earlier.exists(), what="the earlier stage's job to be dropped")
+        c.post("/api/v1/stop")
+    assert later.exists() and not receiver.batches("validated")

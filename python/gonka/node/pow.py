@@ -245,8 +245,13 @@ class PowSession:
 
     # -- validation ------------------------------------------------------------------------------------------
     def _resume_jobs(self) -> None:
-        """Queue again the submitted batches an earlier session of this block received but did not finish."""
+        """Queue again the submitted batches an earlier session of this block received but did not finish.
+
+        Batches of an earlier PoC stage (a lower block height) can no longer be validated by this node, whose
+        model is built from a later block, and their verdict would come after that stage closed: their files
+        are removed, with a warning, so that they do not pile up."""
         resumed = 0
+        expired = []
         for path in sorted(self._jobs_dir.glob("*.json")):
             try:
                 batch = api.ProofBatch.model_validate_json(path.read_bytes())
@@ -259,6 +264,18 @@ class PowSession:
             if batch.block_hash == self.request.block_hash:
                 self.submit(batch, path=path)
                 resumed += 1
+            elif batch.block_height < self.request.block_height:
+                expired.append(batch)
+                path.unlink(missing_ok=True)
+        if expired:
+            logger.warning(
+                "dropped validation jobs of earlier PoC stages",
+                extra={
+                    "batches": len(expired),
+                    "nonces": sum(len(b.nonces) for b in expired),
+                    "block_heights": sorted({b.block_height for b in expired}),
+                },
+            )
         if resumed:
             logger.info("resumed validation of batches received before a restart", extra={"batches": resumed})
 
