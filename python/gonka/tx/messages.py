@@ -194,10 +194,10 @@ class _Json:
     def _normalize(self) -> None:
         for name, kind in self._KINDS.items():
             value = getattr(self, name)
-            if kind in _TUPLE_KINDS and type(value) is tuple:
-                continue  # already normalized
-            if kind in _TUPLE_KINDS and type(value) is list:
-                object.__setattr__(self, name, tuple(value))  # the common case, without a call
+            if kind in _TUPLE_KINDS and type(value) in (tuple, list):
+                # The common cases, without a call: already a tuple, or a list to freeze.
+                if type(value) is list:
+                    object.__setattr__(self, name, tuple(value))
                 continue
             object.__setattr__(self, name, _coerce(kind, value))
 

@@ -76,8 +76,6 @@ def unique_timeout(ttl: float = DEFAULT_UNORDERED_TTL) -> Timestamp:
 
 
 def _u64(name: str, value: int) -> int:
-    if type(value) is int and 0 <= value < _U64:
-        return value
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _U64:
         raise InvalidInput(f"{name} must be an unsigned 64-bit int, got {value!r}")
     return value
