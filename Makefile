@@ -10,6 +10,10 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Every recipe finds the tools this Makefile installed (uv in .tools, maturin/ruff/mypy in .venv) before
+# anything on the caller's PATH: `maturin develop --uv` looks uv up on PATH.
+export PATH := $(abspath $(VENV))/bin:$(abspath $(TOOLS))/bin:$(PATH)
+unexport VIRTUAL_ENV CONDA_PREFIX
 
 .PHONY: help env build test test-rust test-python lint run bench wheel clean
 
@@ -28,7 +32,7 @@ env: $(UV)
 	$(UV) sync --frozen --inexact --all-extras --group dev --python $(PYTHON)
 
 build: env
-	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --uv --quiet
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --uv --quiet
 
 test-rust:
 	cargo fmt --all --check
