@@ -346,7 +346,12 @@ def unit(run: Run) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--golden", type=Path, required=True, help="folder with golden_v2_public_*.npy")
+    parser.add_argument(
+        "--golden",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / "tests" / "vectors" / "poc",
+        help="folder with golden_v2_public_*.npy",
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder for the JSON results and the log")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each timed bench phase")

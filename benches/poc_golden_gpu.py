@@ -1,6 +1,6 @@
 """Record a production-parameter run against the reference's H100 golden vectors (needs CUDA).
 
-    python benches/poc_golden_gpu.py [--engine torch|triton] [--golden-dir ../shared/golden]
+    python benches/poc_golden_gpu.py [--engine torch|triton] [--golden-dir tests/vectors/poc]
 
 Writes ``benches/results/poc_golden_v2_<engine>_<gpu>.json``: the GPU, library versions, model build time,
 forward throughput and the distance/logit differences to the golden values (the check that
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", default="torch")
-    parser.add_argument("--golden-dir", type=Path, default=ROOT.parent / "shared" / "golden")
+    parser.add_argument("--golden-dir", type=Path, default=ROOT / "tests" / "vectors" / "poc")
     parser.add_argument("--batch-size", type=int, default=128)
     args = parser.parse_args()
 

@@ -1,26 +1,16 @@
-"""Shared fixtures: locations of the project's shared specs, golden vectors and network vectors."""
+"""Shared fixtures: the location of the repository's test vectors."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-# Golden vectors and real network data are kept beside the repository, not inside it.
-SHARED = ROOT.parent / "shared"
+VECTORS = ROOT / "tests" / "vectors"
 
 
-def shared_path(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{'/'.join(parts)} is not available beside this checkout (../shared)")
+def vector_path(*parts: str) -> Path:
+    """A file under ``tests/vectors``; a missing vector is an error, never a reason to skip."""
+    path = VECTORS.joinpath(*parts)
+    if not path.is_file():
+        raise FileNotFoundError(f"test vector tests/vectors/{'/'.join(parts)} is missing from the checkout")
     return path
-
-
-@pytest.fixture
-def shared() -> type:
-    class _Shared:
-        path = staticmethod(shared_path)
-
-    return _Shared

@@ -8,7 +8,7 @@ import gonka.poc as poc
 import numpy as np
 import pytest
 import torch
-from conftest import shared_path
+from conftest import vector_path
 from gonka.poc import Params, PocModel
 
 # The README's tolerances for distances on CPU; the reference itself meets ~1e-12 in float32.
@@ -17,7 +17,7 @@ LOGIT_RTOL = {"float32": 1e-5, "float16": 2e-3}
 
 
 def _cases() -> list[dict]:
-    path = shared_path("golden", "poc_golden_public.json")
+    path = vector_path("poc", "poc_golden_public.json")
     return json.loads(path.read_text())["cases"]
 
 

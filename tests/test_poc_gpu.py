@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import shared_path
+from conftest import vector_path
 from gonka.poc import PARAMS_V2, PocModel
 
 pytestmark = [
@@ -30,8 +30,8 @@ def test_production_weights_stay_a_pool(production_model: PocModel) -> None:
 
 
 def test_production_logits_and_distances_match_the_reference(production_model: PocModel) -> None:
-    golden_dist = np.load(shared_path("golden", "golden_v2_public_dist.npy"))
-    golden_logits = np.load(shared_path("golden", "golden_v2_public_logits.npy"))
+    golden_dist = np.load(vector_path("poc", "golden_v2_public_dist.npy"))
+    golden_logits = np.load(vector_path("poc", "golden_v2_public_logits.npy"))
     logits = production_model.logits(GOLDEN_PUBLIC_KEY, [0, 1])
     rel = np.linalg.norm(logits - golden_logits, axis=1) / np.linalg.norm(golden_logits, axis=1)
     assert (rel < 1e-3).all(), rel

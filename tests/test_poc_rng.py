@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from conftest import vector_path
 from gonka.errors import InvalidInput
 from gonka.poc import rng
 from hypothesis import given, settings
@@ -270,8 +271,8 @@ def test_weight_pool_equals_the_reference_path(size: int) -> None:
 # --- golden vectors of the reference ---
 
 
-def test_golden_inputs_permutations_and_targets(shared: type) -> None:
-    golden = json.loads(shared.path("golden", "poc_golden_public.json").read_text())
+def test_golden_inputs_permutations_and_targets() -> None:
+    golden = json.loads(vector_path("poc", "poc_golden_public.json").read_text())
     for case in golden["cases"]:
         params, nonces = case["params"], case["nonces"]
         # The reference always builds float16 inputs, then casts them to the model dtype.

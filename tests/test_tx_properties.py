@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from conftest import shared_path
+from conftest import vector_path
 from gonka import _native
 from gonka.address import encode as bech32
 from gonka.errors import GonkaError
@@ -205,6 +205,6 @@ _GENESIS: dict[str, bytes] = {}
 
 def _genesis_raw(name: str) -> bytes:
     if name not in _GENESIS:
-        path = shared_path("vectors", "genesis", f"{name}.json")
+        path = vector_path("genesis", f"{name}.json")
         _GENESIS[name] = encode_json_tx(json.loads(path.read_text()))
     return _GENESIS[name]

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import shared_path
+from conftest import vector_path
 from gonka.errors import InvalidSignature
 from gonka.tx import (
     Coin,
@@ -29,7 +29,7 @@ NAMES = ["gonka-1", "gonka-2", "gcore"]
 
 
 def _load(kind: str, name: str) -> dict[str, Any]:
-    return json.loads(shared_path("vectors", "genesis", f"{kind}-{name}.json").read_text())
+    return json.loads(vector_path("genesis", f"{kind}-{name}.json").read_text())
 
 
 def _typed_tx(data: dict[str, Any]) -> tuple[Tx, bytes, bytes]:

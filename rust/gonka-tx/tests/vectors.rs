@@ -1,6 +1,5 @@
 //! Known-answer tests: the protocol spec's unordered MsgSend and the real signed genesis
-//! transactions of gonka-mainnet (read from the shared vectors beside the repository; skipped
-//! when that folder is absent).
+//! transactions of gonka-mainnet (the repository's `tests/vectors/genesis`; a missing file fails).
 
 use std::path::PathBuf;
 
@@ -8,14 +7,12 @@ use gonka_core::secp256k1::PrivateKey;
 use gonka_tx::msg::MsgSend;
 use gonka_tx::{decode_tx, sign_doc, AuthInfo, Coin, Fee, Msg, SignerInfo, Timestamp, Tx, TxBody};
 
-fn genesis_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/genesis");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: shared/vectors/genesis is not beside this checkout");
-        None
-    }
+fn genesis_file(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/genesis")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("test vector {} is missing: {e}", path.display()))
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -64,9 +61,8 @@ fn unordered_msg_send_matches_the_spec_vector() {
 }
 
 /// Parses a genesis JSON tx, re-encodes it and verifies its signature (gonka-mainnet, account 0).
-fn check_genesis_tx(name: &str) -> Option<(Vec<u8>, Vec<u8>)> {
-    let dir = genesis_dir()?;
-    let text = std::fs::read_to_string(dir.join(name)).unwrap();
+fn check_genesis_tx(name: &str) -> (Vec<u8>, Vec<u8>) {
+    let text = genesis_file(name);
     let tx: Tx = serde_json::from_str(&text).unwrap();
     let raw = tx.to_raw().unwrap();
     let decoded = decode_tx(&raw).unwrap();
@@ -75,7 +71,7 @@ fn check_genesis_tx(name: &str) -> Option<(Vec<u8>, Vec<u8>)> {
     assert_eq!(decoded.tx, tx);
     let again: Tx = serde_json::from_value(serde_json::to_value(&decoded.tx).unwrap()).unwrap();
     assert_eq!(again, tx);
-    Some((decoded.body_bytes, decoded.auth_info_bytes))
+    (decoded.body_bytes, decoded.auth_info_bytes)
 }
 
 #[test]
@@ -85,9 +81,7 @@ fn genesis_participant_txs_reencode_and_verify() {
         "genparticipant-gonka-2.json",
         "genparticipant-gcore.json",
     ] {
-        let Some((body, auth)) = check_genesis_tx(name) else {
-            return;
-        };
+        let (body, auth) = check_genesis_tx(name);
         if name == "genparticipant-gonka-1.json" {
             assert_eq!(body.len(), 6075);
             assert_eq!(hex::encode(&auth), "0a4e0a460a1f2f636f736d6f732e63727970746f2e736563703235366b312e5075624b657912230a2103f10763a0966c01fc7af4f98110d225db13326b5040b42ca5e453df62daf1c5fc12040a020801120410c09a0c");
@@ -107,16 +101,13 @@ fn genesis_validator_txs_reencode_and_verify() {
         "gentx-gonka-2.json",
         "gentx-gcore.json",
     ] {
-        if check_genesis_tx(name).is_none() {
-            return;
-        }
+        check_genesis_tx(name);
     }
 }
 
 #[test]
 fn a_changed_genesis_tx_no_longer_verifies() {
-    let Some(dir) = genesis_dir() else { return };
-    let text = std::fs::read_to_string(dir.join("gentx-gonka-1.json")).unwrap();
+    let text = genesis_file("gentx-gonka-1.json");
     let mut tx: Tx = serde_json::from_str(&text).unwrap();
     tx.body.memo = "tampered".into();
     let decoded = decode_tx(&tx.to_raw().unwrap()).unwrap();
