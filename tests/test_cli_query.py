@@ -88,7 +88,6 @@ def test_query_params_r_target(node: NodeServer) -> None:
 
 
 def test_query_signing_info(node: NodeServer) -> None:
-    pytest.importorskip("gonka.address")
     node.route("GET", f"/chain-api/cosmos/staking/v1beta1/validators/{VALOPER}", reply("validator"))
     node.route("GET", f"/chain-api/cosmos/slashing/v1beta1/signing_infos/{VALCONS}", reply("signing_info"))
     node.route("GET", "/chain-api/cosmos/slashing/v1beta1/params", reply("slashing_params"))

@@ -10,13 +10,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import gonka.keys as keys
+import gonka.tx as tx
 import pytest
 from fixtures.node_server import NodeServer, fixture, reply
 from gonka.cli import app
 from typer.testing import CliRunner
-
-keys = pytest.importorskip("gonka.keys")
-tx = pytest.importorskip("gonka.tx")
 
 MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 TXHASH = fixture("broadcast_ok")["tx_response"]["txhash"]

@@ -14,9 +14,7 @@ from gonka.address import encode
 from gonka.client import AsyncClient, Client, GasSettings, SequenceMismatch
 from gonka.errors import InvalidAddress, InvalidInput
 from gonka.keys import PrivateKey
-
-gonka_tx = pytest.importorskip("gonka.tx")
-Coin, MsgSend, MsgVote, decode_tx = gonka_tx.Coin, gonka_tx.MsgSend, gonka_tx.MsgVote, gonka_tx.decode_tx
+from gonka.tx import Coin, MsgSend, MsgVote, decode_tx
 
 KEY = PrivateKey.from_hex("150b11d8da849e844a79beef5ead6177bd589dc393d6b26d9d07fba72d3009c4")
 ME = "gonka1ranggd0eh4n2mr5jaa5nk2y9707gxqvlrle92l"

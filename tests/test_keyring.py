@@ -15,18 +15,17 @@ import os
 from pathlib import Path
 
 import pytest
+from cosmpy.protos.cosmos.crypto.hd.v1 import hd_pb2
+from cosmpy.protos.cosmos.crypto.keyring.v1 import record_pb2
+from cosmpy.protos.cosmos.crypto.secp256k1 import keys_pb2 as secp_pb2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap
 from gonka.keyring import FileKeyring, KeyringError, _parse_record
+from google.protobuf import any_pb2
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-record_pb2 = pytest.importorskip("cosmpy.protos.cosmos.crypto.keyring.v1.record_pb2")
-any_pb2 = pytest.importorskip("google.protobuf.any_pb2")
-secp_pb2 = pytest.importorskip("cosmpy.protos.cosmos.crypto.secp256k1.keys_pb2")
-hd_pb2 = pytest.importorskip("cosmpy.protos.cosmos.crypto.hd.v1.hd_pb2")
 
 PASSWORD = "correct horse battery"
 # The spec's test key: priv = SHA256("gonka-spec-test-key").
@@ -122,7 +121,6 @@ def test_reads_local_secp256k1_record(home: Path) -> None:
 
 
 def test_private_key_signs_for_the_recorded_address(home: Path) -> None:
-    pytest.importorskip("gonka.keys")
     key = FileKeyring(home / "keyring-file", PASSWORD).private_key("cold")
     assert key.public_key.address() == ADDRESS
 
@@ -199,7 +197,6 @@ def test_record_parser_on_real_record_mutations() -> None:
 
 
 def test_lookup_by_account_address(home: Path) -> None:
-    pytest.importorskip("gonka.address")
     keyring = FileKeyring(home, PASSWORD)
     assert keyring.resolve(ADDRESS) == "cold" and keyring.resolve("cold") == "cold"
     assert keyring.record(ADDRESS).private_key == PRIV
