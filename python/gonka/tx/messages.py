@@ -12,6 +12,7 @@ import base64
 import dataclasses
 import math
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -185,6 +186,10 @@ def _coerce(kind: str | None, value: Any) -> Any:
     return value
 
 
+# How deep the JSON Anys being read on this thread nest.
+_NESTING = threading.local()
+
+
 class _Json:
     """JSON conversion driven by the class's ``_KINDS`` table (field name -> kind)."""
 
@@ -273,10 +278,18 @@ class AnyPayload(_Json):
             except ValueError as err:
                 raise InvalidInput(f"{type_url}: value is not base64: {err}") from None
             return RawMsg(type_url, value)
+        nesting = _NESTING.__dict__.setdefault("depth", 0)
+        if nesting >= _native.TX_MAX_ANY_DEPTH:
+            # The native decoder's cap (the Cosmos SDK's), checked before recursing further.
+            limit = _native.TX_MAX_ANY_DEPTH
+            raise InvalidInput(f"{type_url}: Anys nest deeper than {limit} levels (the Cosmos SDK's limit)")
+        _NESTING.depth = nesting + 1
         try:
             return cls._from_fields({k: v for k, v in data.items() if k != "@type"})
         except (TypeError, KeyError, AttributeError) as err:
             raise InvalidInput(f"{type_url}: {err}") from None
+        finally:
+            _NESTING.depth = nesting
 
 
 class Msg(AnyPayload):

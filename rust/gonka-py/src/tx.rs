@@ -3,7 +3,7 @@
 //! the chain's JSON form (dicts with `"@type"`), bytes as `bytes`.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use pythonize::{depythonize, pythonize, Depythonizer};
 
 use gonka_core::secp256k1::check_signature_shape;
@@ -18,6 +18,37 @@ use crate::keys::PyPrivateKey;
 
 fn bad_json(what: &str, err: impl std::fmt::Display) -> PyErr {
     to_py(Error::InvalidInput(format!("{what}: {err}")))
+}
+
+/// Deepest JSON the bindings take from Python objects (serde_json's cap on JSON text): converting
+/// recurses once per level, so a deeper (or self-containing) object could overflow the stack.
+const MAX_JSON_DEPTH: usize = 128;
+
+/// Rejects containers nested deeper than [`MAX_JSON_DEPTH`]; walks the object without recursion.
+fn check_json_depth(root: &Bound<'_, PyAny>, what: &str) -> PyResult<()> {
+    let mut stack = vec![(root.clone(), 1usize)];
+    while let Some((obj, depth)) = stack.pop() {
+        let children: Vec<Bound<'_, PyAny>> = if let Ok(dict) = obj.downcast::<PyDict>() {
+            dict.values().iter().collect()
+        } else if let Ok(list) = obj.downcast::<PyList>() {
+            list.iter().collect()
+        } else if let Ok(tuple) = obj.downcast::<PyTuple>() {
+            tuple.iter().collect()
+        } else {
+            continue;
+        };
+        if children.is_empty() {
+            continue;
+        }
+        if depth >= MAX_JSON_DEPTH {
+            return Err(bad_json(
+                what,
+                format!("nested deeper than {MAX_JSON_DEPTH} levels"),
+            ));
+        }
+        stack.extend(children.into_iter().map(|child| (child, depth + 1)));
+    }
+    Ok(())
 }
 
 fn timestamp(timeout: Option<(i64, i32)>) -> gonka_core::Result<Option<Timestamp>> {
@@ -35,6 +66,7 @@ fn tx_encode_msg<'py>(
             Some(value) => value.extract()?,
             None => return Err(bad_json("message", "a JSON message needs a \"@type\"")),
         };
+        check_json_depth(msg.as_any(), &type_url)?;
         let mut fields = Depythonizer::from_object(msg.as_any());
         let msg =
             Msg::deserialize_typed(&type_url, &mut fields).map_err(|e| bad_json(&type_url, e))?;
@@ -305,6 +337,7 @@ fn tx_verify(
 #[pyfunction]
 fn tx_encode_json<'py>(py: Python<'py>, tx: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyBytes>> {
     guard(|| {
+        check_json_depth(tx.as_any(), "transaction")?;
         let tx: Tx = depythonize(tx.as_any()).map_err(|e| bad_json("transaction", e))?;
         let raw = tx.to_raw().map_err(to_py)?;
         Ok(PyBytes::new(py, &raw))
@@ -312,6 +345,7 @@ fn tx_encode_json<'py>(py: Python<'py>, tx: &Bound<'py, PyDict>) -> PyResult<Bou
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("TX_MAX_ANY_DEPTH", gonka_tx::MAX_ANY_DEPTH)?;
     m.add_function(wrap_pyfunction!(tx_encode_msg, m)?)?;
     m.add_function(wrap_pyfunction!(tx_decode_msg, m)?)?;
     m.add_function(wrap_pyfunction!(tx_encode_msg_send, m)?)?;

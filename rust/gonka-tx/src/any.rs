@@ -2,6 +2,8 @@
 //! [`RawAny`]. In JSON an Any is an object whose `"@type"` names the type, next to the payload's
 //! fields; an unknown payload is written as `{"@type": url, "value": base64}`.
 
+use std::cell::Cell;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use prost::Message as _;
@@ -11,6 +13,51 @@ use serde_json::{Map, Value};
 use crate::proto;
 use crate::validate::invalid;
 use gonka_core::{Error, Result};
+
+/// How deep Anys may nest inside one top-level Any (a message in a body, say): the Cosmos SDK's
+/// `MaxUnpackAnyRecursionDepth`. The chain rejects deeper transactions, and an unbounded depth
+/// would let hostile bytes exhaust the stack.
+pub const MAX_ANY_DEPTH: u32 = 10;
+/// How many Anys one top-level Any may contain in all: the Cosmos SDK's `MaxUnpackAnySubCalls`.
+pub const MAX_ANY_UNPACKS: u32 = 100;
+
+thread_local! {
+    /// (depth, unpacks) of the Any being decoded on this thread; unpacks restart at each top level.
+    static UNPACKING: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
+}
+
+/// Held while one Any is unpacked (from bytes or JSON); entering enforces the SDK's caps.
+pub(crate) struct Unpacking(());
+
+impl Unpacking {
+    pub(crate) fn enter(type_url: &str) -> Result<Self> {
+        UNPACKING.with(|state| {
+            let (depth, unpacks) = state.get();
+            let unpacks = if depth == 0 { 0 } else { unpacks };
+            if depth >= MAX_ANY_DEPTH {
+                return Err(Error::InvalidInput(format!(
+                    "{type_url}: Anys nest deeper than {MAX_ANY_DEPTH} levels (the Cosmos SDK's limit)"
+                )));
+            }
+            if unpacks >= MAX_ANY_UNPACKS {
+                return Err(Error::InvalidInput(format!(
+                    "{type_url}: more than {MAX_ANY_UNPACKS} nested Anys in one message (the Cosmos SDK's limit)"
+                )));
+            }
+            state.set((depth + 1, unpacks + 1));
+            Ok(Unpacking(()))
+        })
+    }
+}
+
+impl Drop for Unpacking {
+    fn drop(&mut self) {
+        UNPACKING.with(|state| {
+            let (depth, unpacks) = state.get();
+            state.set((depth.saturating_sub(1), unpacks));
+        });
+    }
+}
 
 /// An Any whose payload type gonka does not model: passed through byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +207,7 @@ macro_rules! any_enum {
             }
 
             pub(crate) fn from_any(any: $crate::proto::Any) -> gonka_core::Result<Self> {
+                let _unpacking = $crate::any::Unpacking::enter(&any.type_url)?;
                 $(if any.type_url == <$ty as $crate::any::AnyPayload>::TYPE_URL {
                     return Ok($name::$variant(<$ty as $crate::any::AnyPayload>::decode(&any.value)?));
                 })*
@@ -176,6 +224,7 @@ macro_rules! any_enum {
 
             pub fn from_json(value: serde_json::Value) -> gonka_core::Result<Self> {
                 let (type_url, fields) = $crate::any::split_tag(value)?;
+                let _unpacking = $crate::any::Unpacking::enter(&type_url)?;
                 $(if type_url == <$ty as $crate::any::AnyPayload>::TYPE_URL {
                     return Ok($name::$variant($crate::any::payload_from_json(fields)?));
                 })*
@@ -189,6 +238,8 @@ macro_rules! any_enum {
                 d: D,
             ) -> std::result::Result<Self, D::Error> {
                 $(if type_url == <$ty as $crate::any::AnyPayload>::TYPE_URL {
+                    let _unpacking = $crate::any::Unpacking::enter(type_url)
+                        .map_err(serde::de::Error::custom)?;
                     return <$ty as serde::Deserialize>::deserialize(d).map($name::$variant);
                 })*
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;

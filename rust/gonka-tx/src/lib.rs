@@ -20,7 +20,7 @@ pub mod time;
 pub mod tx;
 mod validate;
 
-pub use any::RawAny;
+pub use any::{RawAny, MAX_ANY_DEPTH, MAX_ANY_UNPACKS};
 pub use coin::Coin;
 pub use msg::Msg;
 pub use pubkey::PubKey;
