@@ -7,13 +7,17 @@ HTTP stack, and ``gonka keys show`` starts without importing torch or httpx.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from gonka.cli.demo import demo
 from gonka.cli.verify import verify_binary
+
+if TYPE_CHECKING:
+    # Typer vendors click; `click` itself is not a dependency of a plain install.
+    from typer._click import Command, Context
 
 # name -> module defining `app`, in the order `gonka --help` lists them.
 _GROUP_MODULES = {
@@ -30,11 +34,11 @@ _GROUP_MODULES = {
 class _LazyGroups(TyperGroup):
     """The root group: builds a command group from its module on first use."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         eager = super().list_commands(ctx)
         return eager + [name for name in _GROUP_MODULES if name not in eager]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         command = super().get_command(ctx, cmd_name)
         if command is None and cmd_name in _GROUP_MODULES:
             module = importlib.import_module(_GROUP_MODULES[cmd_name])

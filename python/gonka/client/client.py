@@ -32,7 +32,7 @@ from gonka.client.models import (
     ValidatorSigning,
 )
 from gonka.client.signing import TxSpec, resolve_signing_target
-from gonka.client.transport import AsyncTransport, Endpoints, RetryPolicy, SyncTransport
+from gonka.client.transport import AsyncTransport, Endpoints, Flow, RetryPolicy, SyncTransport
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -65,7 +65,7 @@ class _Base:
         fee_granter: str | None,
         unordered: bool,
         timeout_duration: float,
-    ) -> Any:
+    ) -> Flow[Prepared]:
         tx = TxSpec(messages, key, chain_id, memo, fee_granter, unordered, timeout_duration)
         return flows.prepare_flow(tx.address, tx.sign, gas or GasSettings(), unordered=unordered)
 
@@ -82,7 +82,7 @@ class _Base:
         wait: bool,
         wait_timeout: float,
         poll_interval: float,
-    ) -> Any:
+    ) -> Flow[TxResult]:
         tx = TxSpec(messages, key, chain_id, memo, fee_granter, unordered, timeout_duration)
         return flows.send_flow(
             tx.address,

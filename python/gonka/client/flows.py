@@ -54,7 +54,9 @@ class Prepared:
 
 def account_flow(address: str) -> Flow[Account]:
     try:
-        return (yield queries.account(address))
+        # A flow is sent back what its call returned.
+        account: Account = yield queries.account(address)
+        return account
     except NotFound as e:
         raise NotFound(
             f"account {address} is not on chain yet (it must receive funds before it can sign)",
@@ -116,7 +118,8 @@ def send_flow(
 
 def _broadcast_flow(raw: bytes) -> Flow[TxResult]:
     try:
-        return (yield queries.broadcast(raw))
+        result: TxResult = yield queries.broadcast(raw)
+        return result
     except Timeout:
         # The node may have accepted it: return the hash so the caller looks it up instead of resending.
         from gonka.tx import tx_hash
@@ -136,7 +139,8 @@ def wait_flow(txhash: str, *, timeout: float = 60.0, poll_interval: float = 1.0)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return (yield queries.get_tx(txhash))
+            included: TxResult = yield queries.get_tx(txhash)
+            return included
         except NotFound:
             pass
         remaining = deadline - time.monotonic()

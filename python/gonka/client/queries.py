@@ -86,8 +86,11 @@ def current_epoch() -> Call[int]:
 
 
 def epoch_participants(epoch: int | str = "current") -> Call[EpochParticipants]:
-    if epoch != "current":
-        _non_negative(epoch, "epoch")  # type: ignore[arg-type]
+    if isinstance(epoch, str):
+        if epoch != "current":
+            raise InvalidInput(f'epoch must be a non-negative integer or "current", got {epoch!r}')
+    else:
+        _non_negative(epoch, "epoch")
     return Call("dapi", "GET", f"/v1/epochs/{epoch}/participants", parse=EpochParticipants.from_response)
 
 

@@ -98,7 +98,7 @@ class Endpoints:
         )
 
     def url(self, call: Call[Any]) -> str:
-        base = getattr(self, call.api)
+        base: str = getattr(self, call.api)
         if not base:
             raise InvalidInput(f"this client has no {call.api} endpoint")
         return base + call.path
@@ -122,7 +122,7 @@ class RetryPolicy:
     max_backoff: float = 4.0
 
     def delay(self, attempt: int) -> float:
-        return min(self.max_backoff, self.backoff * (2**attempt))
+        return min(self.max_backoff, self.backoff * 2.0**attempt)
 
     def should_retry(self, call: Call[Any], error: httpx.TransportError, attempt: int) -> bool:
         if attempt + 1 >= self.attempts:
@@ -240,7 +240,8 @@ class SyncTransport:
             try:
                 step = flow.throw(error) if error is not None else flow.send(send)
             except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
+                result: T = stop.value
+                return result
             send, error = None, None
             if isinstance(step, Sleep):
                 time.sleep(step.seconds)
@@ -287,7 +288,8 @@ class AsyncTransport:
             try:
                 step = flow.throw(error) if error is not None else flow.send(send)
             except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
+                result: T = stop.value
+                return result
             send, error = None, None
             if isinstance(step, Sleep):
                 await asyncio.sleep(step.seconds)

@@ -32,7 +32,8 @@ def distances_from_logits(logits: np.ndarray, permutations: np.ndarray, target: 
         raise InvalidInput(f"target must have shape [{logits.shape[1]}]")
     permuted = np.take_along_axis(logits, np.asarray(permutations), axis=1)
     unit = permuted / np.linalg.norm(permuted, axis=1, keepdims=True)
-    return np.linalg.norm(unit - np.asarray(target, dtype=np.float64), axis=1)
+    dist: np.ndarray = np.linalg.norm(unit - np.asarray(target, dtype=np.float64), axis=1)
+    return dist
 
 
 def binomial_p_value(k: int, n: int, p: float = PROBABILITY_MISMATCH) -> float:

@@ -124,7 +124,8 @@ def target(block_hash: str, vocab_size: int) -> np.ndarray:
         raise InvalidInput("vocab_size must be >= 1")
     y = _native.poc_target_normals(block_hash, vocab_size).reshape(1, vocab_size)
     y /= np.linalg.norm(y, axis=1, keepdims=True)
-    return y[0]
+    unit: np.ndarray = y[0]
+    return unit
 
 
 def weight_pool(

@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from gonka import _native
 from gonka.errors import InvalidInput
@@ -195,6 +195,7 @@ class _Json:
 
     _KINDS: ClassVar[dict[str, str]] = {}
     _OBJ_TYPES: ClassVar[dict[str, Any]] = {}
+    _FIELD_KINDS: ClassVar[tuple[tuple[str, str | None], ...]]
 
     def _normalize(self) -> None:
         for name, kind in self._KINDS.items():
@@ -209,15 +210,16 @@ class _Json:
     @classmethod
     def _field_kinds(cls) -> tuple[tuple[str, str | None], ...]:
         # Computed once per class: building a message is on the hot path of signing.
-        cached = cls.__dict__.get("_FIELD_KINDS")
+        cached: tuple[tuple[str, str | None], ...] | None = cls.__dict__.get("_FIELD_KINDS")
         if cached is None:
+            # Every concrete subclass is a dataclass; the base classes are never asked.
             cached = tuple(
                 (f.name, cls._KINDS.get(f.name))
                 for f in dataclasses.fields(cls)  # type: ignore[arg-type]
                 if f.init
             )
-            cls._FIELD_KINDS = cached  # type: ignore[attr-defined]
-        return cached  # type: ignore[no-any-return]
+            cls._FIELD_KINDS = cached
+        return cached
 
     def _fields_json(self) -> dict[str, Any]:
         return {
@@ -295,17 +297,20 @@ class AnyPayload(_Json):
 class Msg(AnyPayload):
     """Base class of transaction messages; validated and encoded when created."""
 
+    # (type URL, encoded payload), set once by __post_init__.
+    _any: tuple[str, bytes]
+
     def __post_init__(self) -> None:
         self._normalize()
         object.__setattr__(self, "_any", self._encode_any())
 
     def _encode_any(self) -> tuple[str, bytes]:
         """Checks and encodes the message: ``(type_url, payload)``, through its JSON form."""
-        return _native.tx_encode_msg(self.to_json())  # type: ignore[no-any-return]
+        return _native.tx_encode_msg(self.to_json())
 
     def encode(self) -> bytes:
         """The encoded protobuf payload (the ``value`` of its Any)."""
-        return self._any[1]  # type: ignore[attr-defined,no-any-return]
+        return self._any[1]
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Msg:
@@ -373,7 +378,7 @@ class MsgSend(Msg):
         object.__setattr__(self, "_any", self._encode_any())
 
     def _encode_any(self) -> tuple[str, bytes]:
-        return _native.tx_encode_msg_send(self.from_address, self.to_address, self.amount)  # type: ignore[no-any-return]
+        return _native.tx_encode_msg_send(self.from_address, self.to_address, self.amount)
 
 
 # ------------------------------------------------------------------ gov
@@ -404,7 +409,8 @@ class WeightedVoteOption(_Json):
         object.__setattr__(self, "weight", str(self.weight))
 
     def to_json(self) -> dict[str, Any]:
-        return {"option": self.option.json_name, "weight": self.weight}  # type: ignore[union-attr]
+        # __post_init__ parsed the option, whatever form it was given in.
+        return {"option": cast(VoteOption, self.option).json_name, "weight": self.weight}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WeightedVoteOption:

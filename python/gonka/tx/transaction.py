@@ -137,7 +137,7 @@ class Tx:
         for i, msg in enumerate(messages):
             if not isinstance(msg, Msg):
                 raise InvalidInput(f"messages[{i}] is not a gonka.tx message: {msg!r}")
-            encoded.append(msg._any)  # type: ignore[attr-defined]
+            encoded.append(msg._any)
         self._messages = tuple(messages)
         self._memo = memo
         self._fee = tuple(fee)
@@ -214,7 +214,7 @@ class Tx:
 
     def body_bytes(self) -> bytes:
         """The encoded TxBody (what gets signed)."""
-        return self._body  # type: ignore[no-any-return]
+        return self._body
 
     def auth_info_bytes(self, public_key: bytes | PublicKeyLike, sequence: int = 0) -> bytes:
         """The encoded AuthInfo for one SIGN_MODE_DIRECT signer with this compressed key."""
