@@ -4,7 +4,6 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
@@ -14,6 +13,8 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # anything on the caller's PATH: `maturin develop --uv` looks uv up on PATH.
 export PATH := $(abspath $(VENV))/bin:$(abspath $(TOOLS))/bin:$(PATH)
 unexport VIRTUAL_ENV CONDA_PREFIX
+# uv trusts the system's certificate store (as pip and cargo do), so a TLS-inspecting proxy's CA works.
+export UV_NATIVE_TLS ?= 1
 
 .PHONY: help env build test test-rust test-python lint run bench wheel clean
 
@@ -23,9 +24,11 @@ help:
 	@echo "make bench  - run the benchmarks (pytest-benchmark, side by side with peer libraries)"
 	@echo "make wheel  - build the release abi3 wheel into target/wheels"
 
-$(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+$(UV): requirements/uv.txt
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is needed: make PYTHON=python3.X")'
+	$(PYTHON) -m venv --clear $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/uv.txt
+	touch $(UV)
 
 # The environment follows uv.lock exactly; the project itself is built by maturin (dev profile).
 env: $(UV)
@@ -43,8 +46,9 @@ lint: env
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
 
+# Everything is installed here, so only a missing CUDA device may skip a test (tests/conftest.py).
 test-python: build
-	$(VENV)/bin/python -m pytest
+	GONKA_TEST_STRICT_SKIPS=1 $(VENV)/bin/python -m pytest
 
 test: test-rust lint test-python
 
