@@ -1,8 +1,19 @@
-//! Generates the prost types from `proto/` with protox, a pure-Rust protobuf compiler (no system protoc).
+//! Compiles `proto/` with protox, a pure-Rust protobuf compiler (no system protoc), into:
+//! - `descriptors.bin`: the descriptor set (with comments and the `gonka` options) the schema registry reads;
+//! - the prost types of the transaction envelope (TxRaw, TxBody, AuthInfo, SignDoc);
+//! - `messages.rs`: a Rust type for every message, interface and enum the options expose (build/codegen.rs).
 
 use std::path::PathBuf;
 
+#[path = "build/codegen.rs"]
+mod codegen;
+#[path = "src/schema/model.rs"]
+#[allow(dead_code)]
+mod model;
+
+/// Every `.proto` file; adding a message to one of them (or a file to this list) is all a new message needs.
 const PROTOS: &[&str] = &[
+    "gonka/options.proto",
     "cosmos/base/v1beta1/coin.proto",
     "cosmos/crypto/secp256k1/keys.proto",
     "cosmos/crypto/ed25519/keys.proto",
@@ -19,13 +30,37 @@ const PROTOS: &[&str] = &[
     "inference/collateral/tx.proto",
 ];
 
+/// The envelope, which tx.rs builds with prost types.
+const ENVELOPE: &[&str] = &[
+    "cosmos/base/v1beta1/coin.proto",
+    "cosmos/tx/signing/v1beta1/signing.proto",
+    "cosmos/tx/v1beta1/tx.proto",
+];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("proto");
-    let files: Vec<PathBuf> = PROTOS.iter().map(|p| root.join(p)).collect();
-    for file in &files {
-        println!("cargo:rerun-if-changed={}", file.display());
-    }
-    let descriptors = protox::compile(&files, [&root])?;
-    prost_build::Config::new().compile_fds(descriptors)?;
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let root = manifest.join("proto");
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    println!("cargo:rerun-if-changed={}", root.display());
+    println!("cargo:rerun-if-changed=build/codegen.rs");
+    println!("cargo:rerun-if-changed=src/schema/model.rs");
+
+    let mut compiler = protox::Compiler::new([&root])?;
+    compiler.include_source_info(true).include_imports(true);
+    compiler.open_files(PROTOS)?;
+    std::fs::write(
+        out.join("descriptors.bin"),
+        compiler.encode_file_descriptor_set(),
+    )?;
+
+    let mut envelope = compiler.file_descriptor_set();
+    // The well-known types stay: prost maps them to prost-types, but reads their descriptors.
+    envelope
+        .file
+        .retain(|f| ENVELOPE.contains(&f.name()) || f.name().starts_with("google/protobuf/"));
+    prost_build::Config::new().compile_fds(envelope)?;
+
+    let model = model::Model::read(&compiler.descriptor_pool(), None)?;
+    std::fs::write(out.join("messages.rs"), codegen::rust(&model)?)?;
     Ok(())
 }

@@ -5,42 +5,14 @@
 ...         memo="m", gas_limit=200000, fee=[Coin("ngonka", 2000)])
 >>> raw = tx.sign(private_key, chain_id="gonka-mainnet", account_number=7, sequence=3)
 >>> tx_hash(raw), decode_tx(raw).messages
+
+The message classes are generated from the ``.proto`` declarations (see :mod:`gonka.tx.messages`).
 """
 
-from gonka.tx.messages import (
-    AnyPayload,
-    Authorization,
-    BasicAllowance,
-    CommissionRates,
-    Description,
-    Ed25519PubKey,
-    GenericAuthorization,
-    Msg,
-    MsgClaimRewards,
-    MsgCreateValidator,
-    MsgDeposit,
-    MsgDepositCollateral,
-    MsgExec,
-    MsgGrant,
-    MsgGrantAllowance,
-    MsgRevoke,
-    MsgRevokeAllowance,
-    MsgSend,
-    MsgSubmitNewParticipant,
-    MsgSubmitPocBatch,
-    MsgSubmitPocValidation,
-    MsgSubmitProposal,
-    MsgSubmitSeed,
-    MsgUnjail,
-    MsgUpdateInferenceParams,
-    MsgVote,
-    MsgVoteV1Beta1,
-    MsgVoteWeighted,
-    MsgWithdrawCollateral,
-    RawMsg,
-    WeightedVoteOption,
-    module_address,
-)
+from gonka.tx import _generated
+from gonka.tx._base import AnyPayload, Msg, RawMsg
+from gonka.tx._generated import *  # noqa: F403
+from gonka.tx._mixins import module_address
 from gonka.tx.permissions import (
     FEE_ALLOWANCE_SPEND_LIMIT,
     ML_OPS_MSG_TYPES,
@@ -58,7 +30,7 @@ from gonka.tx.transaction import (
     tx_hash,
     unique_timeout,
 )
-from gonka.tx.values import Coin, Timestamp, TimestampLike, VoteOption
+from gonka.tx.values import Coin, Timestamp, TimestampLike
 
 __all__ = [
     "DEFAULT_UNORDERED_TTL",
@@ -66,44 +38,15 @@ __all__ = [
     "MAX_UNORDERED_TTL",
     "ML_OPS_MSG_TYPES",
     "AnyPayload",
-    "Authorization",
-    "BasicAllowance",
     "Coin",
-    "CommissionRates",
     "DecodedTx",
-    "Description",
-    "Ed25519PubKey",
-    "GenericAuthorization",
     "Msg",
-    "MsgClaimRewards",
-    "MsgCreateValidator",
-    "MsgDeposit",
-    "MsgDepositCollateral",
-    "MsgExec",
-    "MsgGrant",
-    "MsgGrantAllowance",
-    "MsgRevoke",
-    "MsgRevokeAllowance",
-    "MsgSend",
-    "MsgSubmitNewParticipant",
-    "MsgSubmitPocBatch",
-    "MsgSubmitPocValidation",
-    "MsgSubmitProposal",
-    "MsgSubmitSeed",
-    "MsgUnjail",
-    "MsgUpdateInferenceParams",
-    "MsgVote",
-    "MsgVoteV1Beta1",
-    "MsgVoteWeighted",
-    "MsgWithdrawCollateral",
     "PermissionSet",
     "RawMsg",
     "SignerInfo",
     "Timestamp",
     "TimestampLike",
     "Tx",
-    "VoteOption",
-    "WeightedVoteOption",
     "decode_tx",
     "encode_json_tx",
     "grant_ml_ops_messages",
@@ -111,3 +54,4 @@ __all__ = [
     "tx_hash",
     "unique_timeout",
 ]
+__all__ += _generated.__all__

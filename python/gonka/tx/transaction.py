@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gonka import _native
 from gonka.errors import InvalidInput
@@ -31,7 +30,6 @@ __all__ = [
 DEFAULT_UNORDERED_TTL = 60.0
 #: The chain rejects unordered transactions whose timeout is further ahead (seconds).
 MAX_UNORDERED_TTL = 600.0
-_U64 = 2**64
 
 
 class PublicKeyLike(Protocol):
@@ -73,12 +71,6 @@ def unique_timeout(ttl: float = DEFAULT_UNORDERED_TTL) -> Timestamp:
             candidate -= 1
         _issued_timeouts_ns.add(candidate)
         return Timestamp.from_unix_nanos(candidate)
-
-
-def _u64(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _U64:
-        raise InvalidInput(f"{name} must be an unsigned 64-bit int, got {value!r}")
-    return value
 
 
 def _compressed(public_key: bytes | PublicKeyLike) -> bytes:
@@ -133,37 +125,31 @@ class Tx:
         if type(messages) is not list and type(messages) is not tuple:
             if isinstance(messages, Msg) or not isinstance(messages, Sequence):
                 raise InvalidInput("messages must be a sequence of messages")
-        encoded = []
-        for i, msg in enumerate(messages):
-            if not isinstance(msg, Msg):
-                raise InvalidInput(f"messages[{i}] is not a gonka.tx message: {msg!r}")
-            encoded.append(msg._any)
         self._messages = tuple(messages)
         self._memo = memo
         self._fee = tuple(fee)
-        self._gas_limit = (
-            gas_limit if type(gas_limit) is int and 0 <= gas_limit < _U64 else _u64("gas_limit", gas_limit)
-        )
         self._payer = payer
         self._granter = granter
-        self._timeout_height = _u64("timeout_height", timeout_height) if timeout_height else 0
         self._unordered = bool(unordered)
         if timeout_timestamp is not None:
             self._timeout = Timestamp.coerce(timeout_timestamp)
         else:
             self._timeout = unique_timeout(ttl) if self._unordered else None
         self._timeout_pair = None if self._timeout is None else (self._timeout.seconds, self._timeout.nanos)
-        # Fee coins, payer and granter are checked now rather than at signing time.
+        # Every message, the fee coins, gas limit, payer and granter are checked now rather than when signing.
         self._body = _native.tx_encode_body(
-            encoded,
+            self._messages,
             memo,
-            self._timeout_height,
+            timeout_height,
             self._unordered,
             self._timeout_pair,
             self._fee,
+            gas_limit,
             payer,
             granter,
         )
+        self._gas_limit = gas_limit
+        self._timeout_height = timeout_height
 
     # Read-only: the body bytes are encoded once, when the Tx is created.
     @property
@@ -220,7 +206,7 @@ class Tx:
         """The encoded AuthInfo for one SIGN_MODE_DIRECT signer with this compressed key."""
         return _native.tx_encode_auth_info(
             _compressed(public_key),
-            _u64("sequence", sequence),
+            sequence,
             self._fee,
             self.gas_limit,
             self.payer,
@@ -232,10 +218,7 @@ class Tx:
     ) -> bytes:
         """The SIGN_MODE_DIRECT sign bytes; their SHA-256 is what the key signs."""
         return _native.tx_sign_doc(
-            self._body,
-            self.auth_info_bytes(public_key, sequence),
-            chain_id,
-            _u64("account_number", account_number),
+            self._body, self.auth_info_bytes(public_key, sequence), chain_id, account_number
         )
 
     def _check_signable(self, sequence: int) -> None:
@@ -252,11 +235,6 @@ class Tx:
         ``private_key`` is a ``gonka.keys.PrivateKey`` (or any object with ``public_key.compressed``
         and ``sign(message)``), or the raw 32-byte secret.
         """
-        # The checks inline for the usual ints: signing is the hot path of a wallet.
-        if type(sequence) is not int or not 0 <= sequence < _U64:
-            _u64("sequence", sequence)
-        if type(account_number) is not int or not 0 <= account_number < _U64:
-            _u64("account_number", account_number)
         if self._unordered:
             self._check_signable(sequence)
         if type(private_key) is not PrivateKey and isinstance(private_key, (bytes, bytearray)):
@@ -274,6 +252,7 @@ class Tx:
                 account_number,
                 private_key,
             )
+        # The sequence and account number are checked natively, before the signer is asked.
         auth = self.auth_info_bytes(private_key.public_key, sequence)
         doc = _native.tx_sign_doc(self._body, auth, chain_id, account_number)
         return _native.tx_raw(self._body, auth, [bytes(private_key.sign(doc))])
@@ -281,9 +260,8 @@ class Tx:
     def with_signature(self, public_key: bytes | PublicKeyLike, signature: bytes, sequence: int = 0) -> bytes:
         """TxRaw bytes with a signature made elsewhere (offline or hardware signing) over
         :meth:`sign_doc_bytes` of the same key and sequence."""
-        _u64("sequence", sequence)
-        self._check_signable(sequence)
         auth = self.auth_info_bytes(public_key, sequence)
+        self._check_signable(sequence)
         return _native.tx_raw(self._body, auth, [bytes(signature)])
 
 
@@ -300,75 +278,63 @@ class SignerInfo:
     mode: str
 
 
-@dataclass(frozen=True)
-class DecodedTx:
-    """A decoded TxRaw: typed content plus the exact bytes that were signed."""
+_native.tx_register_type("SignerInfo", SignerInfo)
 
-    messages: tuple[Msg, ...]
-    memo: str
-    timeout_height: int
-    unordered: bool
-    timeout_timestamp: Timestamp | None
-    fee: tuple[Coin, ...]
-    gas_limit: int
-    payer: str
-    granter: str
-    signers: tuple[SignerInfo, ...]
-    signatures: tuple[bytes, ...]
-    body_bytes: bytes
-    auth_info_bytes: bytes
-    raw: bytes
-    json: dict[str, Any]
-    """The chain's JSON form (``body``, ``auth_info``, ``signatures``), as ``--dry-run`` prints it."""
+if TYPE_CHECKING:
 
-    @property
-    def hash(self) -> str:
-        return tx_hash(self.raw)
+    class DecodedTx:
+        """A decoded TxRaw: typed content plus the exact bytes that were signed. Decoding parses and checks
+        every byte; the Python objects of the messages, coins and JSON form are made when first read."""
 
-    def verify(self, chain_id: str, account_numbers: int | Sequence[int]) -> None:
-        """Checks every signature (SIGN_MODE_DIRECT) for the signers' account numbers; raises
-        ``InvalidSignature`` when one does not verify."""
-        numbers = [account_numbers] if isinstance(account_numbers, int) else list(account_numbers)
-        _native.tx_verify(self.raw, chain_id, numbers)
+        @property
+        def messages(self) -> tuple[Msg, ...]: ...
+        @property
+        def memo(self) -> str: ...
+        @property
+        def timeout_height(self) -> int: ...
+        @property
+        def unordered(self) -> bool: ...
+        @property
+        def timeout_timestamp(self) -> Timestamp | None: ...
+        @property
+        def fee(self) -> tuple[Coin, ...]: ...
+        @property
+        def gas_limit(self) -> int: ...
+        @property
+        def payer(self) -> str: ...
+        @property
+        def granter(self) -> str: ...
+        @property
+        def signers(self) -> tuple[SignerInfo, ...]: ...
+        @property
+        def signatures(self) -> tuple[bytes, ...]: ...
+        @property
+        def body_bytes(self) -> bytes: ...
+        @property
+        def auth_info_bytes(self) -> bytes: ...
+        @property
+        def raw(self) -> bytes: ...
+        @property
+        def json(self) -> dict[str, Any]:
+            """The chain's JSON form (``body``, ``auth_info``, ``signatures``), as ``--dry-run`` prints it."""
+
+        @property
+        def hash(self) -> str: ...
+        def verify(self, chain_id: str, account_numbers: int | Sequence[int]) -> None:
+            """Checks every signature (SIGN_MODE_DIRECT) for the signers' account numbers; raises
+            ``InvalidSignature`` when one does not verify."""
+
+else:
+    DecodedTx = _native.DecodedTx
 
 
 def decode_tx(raw: bytes) -> DecodedTx:
     """Decodes TxRaw bytes. Malformed bytes raise ``InvalidInput``."""
-    data, body_bytes, auth_info_bytes = _native.tx_decode(bytes(raw))
-    body, auth = data["body"], data["auth_info"]
-    fee = auth["fee"]
-    signers = []
-    for info in auth["signer_infos"]:
-        key = info.get("public_key")
-        compressed = None
-        if key is not None and key.get("@type") == "/cosmos.crypto.secp256k1.PubKey":
-            compressed = _b64(key["key"])
-        signers.append(SignerInfo(compressed, int(info["sequence"]), info["mode_info"]["single"]["mode"]))
-    timeout = body.get("timeout_timestamp")
-    return DecodedTx(
-        messages=tuple(Msg.from_json(m) for m in body["messages"]),
-        memo=body["memo"],
-        timeout_height=int(body["timeout_height"]),
-        unordered=body["unordered"],
-        timeout_timestamp=None if timeout is None else Timestamp.parse(timeout),
-        fee=tuple(Coin.from_json(c) for c in fee["amount"]),
-        gas_limit=int(fee["gas_limit"]),
-        payer=fee["payer"],
-        granter=fee["granter"],
-        signers=tuple(signers),
-        signatures=tuple(_b64(s) for s in data["signatures"]),
-        body_bytes=body_bytes,
-        auth_info_bytes=auth_info_bytes,
-        raw=bytes(raw),
-        json=data,
-    )
+    decoded: DecodedTx = _native.tx_decode(raw if type(raw) is bytes else bytes(raw))
+    return decoded
 
 
 def encode_json_tx(tx: dict[str, Any]) -> bytes:
     """TxRaw bytes of a transaction in the chain's JSON form (e.g. a gentx or an offline-signed
     file written by ``inferenced``), body and auth info re-encoded from it."""
     return _native.tx_encode_json(tx)
-
-
-def _b64(text: str) -> bytes:
-    return base64.b64decode(text)

@@ -1,15 +1,16 @@
-"""Value types of transactions: :class:`Coin`, :class:`Timestamp` and :class:`VoteOption`."""
+"""Value types of transactions: :class:`Coin`, :class:`Timestamp` and :class:`VoteOption` (declared in
+the gov ``.proto`` file)."""
 
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from gonka import _native
 from gonka.errors import InvalidInput
+from gonka.tx._generated import VoteOption
 
 __all__ = ["Coin", "Timestamp", "TimestampLike", "VoteOption"]
 
@@ -102,32 +103,5 @@ class Timestamp:
 TimestampLike = Timestamp | _dt.datetime | str
 
 
-class VoteOption(enum.IntEnum):
-    """Governance vote options (the chain's numbers)."""
-
-    YES = 1
-    ABSTAIN = 2
-    NO = 3
-    NO_WITH_VETO = 4
-
-    @classmethod
-    def parse(cls, value: VoteOption | int | str) -> VoteOption:
-        """``"yes"``, ``"no_with_veto"``, ``"VOTE_OPTION_NO"``, ``3`` or a member."""
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            try:
-                return cls(value)
-            except ValueError:
-                pass
-        elif isinstance(value, str):
-            word = value.strip().lower().replace("-", "_").removeprefix("vote_option_")
-            if word == "veto":
-                word = "no_with_veto"
-            if word.upper() in cls.__members__:
-                return cls[word.upper()]
-        raise InvalidInput(f"unknown vote option {value!r} (yes, no, no_with_veto, abstain)")
-
-    @property
-    def json_name(self) -> str:
-        return f"VOTE_OPTION_{self.name}"
+_native.tx_register_type("Coin", Coin)
+_native.tx_register_type("Timestamp", Timestamp)

@@ -9,10 +9,13 @@ use pyo3::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod classes;
 mod coin;
+mod convert;
 mod errors;
 mod hashing;
 mod keys;
+mod msg;
 mod poc;
 mod tx;
 
@@ -24,6 +27,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keys::register(m)?;
     poc::register(m)?;
     coin::register(m)?;
+    classes::register(m)?;
+    msg::register(m)?;
     tx::register(m)?;
     Ok(())
 }

@@ -1,18 +1,23 @@
-//! Bindings of the tx primitives: message encoding, body / auth info / sign doc / TxRaw bytes,
-//! SIGN_MODE_DIRECT signing, hashing, decoding and verification. Messages cross the boundary in
-//! the chain's JSON form (dicts with `"@type"`), bytes as `bytes`.
+//! Bindings of the transaction envelope: body / auth info / sign doc / TxRaw bytes, SIGN_MODE_DIRECT
+//! signing, hashing, the JSON form, and decoding into a [`PyDecodedTx`] whose Python objects are made
+//! when first read. Messages arrive as instances of the generated classes, already checked and encoded.
+
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
-use pythonize::{depythonize, pythonize, Depythonizer};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyTuple};
+use pythonize::{depythonize, pythonize};
 
 use gonka_core::secp256k1::check_signature_shape;
 use gonka_core::Error;
-use gonka_tx::msg::MsgSend;
-use gonka_tx::tx::{check_unordered, Tx};
-use gonka_tx::{AuthInfo, Fee, Msg, RawAny, SignerInfo, Timestamp, TxBody};
+use gonka_tx::tx::{
+    check_unordered, decode_tx_values, verify_signatures, DecodedValues, Tx, TxJson,
+};
+use gonka_tx::{AuthInfo, Fee, Msg, PubKey, RawAny, SignerInfo, Timestamp, TxBody};
 
+use crate::classes::{self, name, Role};
 use crate::coin::coins_of;
+use crate::convert::{any_to_py, coin_to_py, timestamp_to_py};
 use crate::errors::{guard, guard_core, to_py};
 use crate::keys::PyPrivateKey;
 
@@ -51,93 +56,72 @@ fn check_json_depth(root: &Bound<'_, PyAny>, what: &str) -> PyResult<()> {
     Ok(())
 }
 
+/// A u64 argument: an int in `0..2**64` (not a bool), or an error naming it.
+pub fn u64_arg(name: &str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let number = if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        value.extract::<u64>().ok()
+    } else {
+        None
+    };
+    number.ok_or_else(|| {
+        let shown = value.repr().map(|r| r.to_string()).unwrap_or_default();
+        to_py(Error::InvalidInput(format!(
+            "{name} must be an unsigned 64-bit int, got {shown}"
+        )))
+    })
+}
+
 fn timestamp(timeout: Option<(i64, i32)>) -> gonka_core::Result<Option<Timestamp>> {
     timeout.map(|(s, n)| Timestamp::new(s, n)).transpose()
 }
 
-/// Validates and encodes one message given in JSON form; returns its type URL and payload.
-#[pyfunction]
-fn tx_encode_msg<'py>(
-    py: Python<'py>,
-    msg: &Bound<'py, PyDict>,
-) -> PyResult<(String, Bound<'py, PyBytes>)> {
-    guard(|| {
-        let type_url: String = match msg.get_item("@type")? {
-            Some(value) => value.extract()?,
-            None => return Err(bad_json("message", "a JSON message needs a \"@type\"")),
-        };
-        check_json_depth(msg.as_any(), &type_url)?;
-        let mut fields = Depythonizer::from_object(msg.as_any());
-        let msg =
-            Msg::deserialize_typed(&type_url, &mut fields).map_err(|e| bad_json(&type_url, e))?;
-        let name = type_url.rsplit('.').next().unwrap_or("message");
-        let (type_url, value) = msg.encode_any(name).map_err(to_py)?;
-        Ok((type_url, PyBytes::new(py, &value)))
-    })
+/// The encoded Anys of a transaction's messages (instances of `gonka.tx.Msg`).
+fn message_anys(messages: &Bound<'_, PyAny>) -> PyResult<Vec<Msg>> {
+    let py = messages.py();
+    let msg_class = classes::role(py, Role::Msg)?;
+    let mut anys = Vec::new();
+    for (i, item) in messages.try_iter()?.enumerate() {
+        let item = item?;
+        if !item.is_instance(&msg_class)? {
+            return Err(to_py(Error::InvalidInput(format!(
+                "messages[{i}] is not a gonka.tx message: {}",
+                item.repr()?
+            ))));
+        }
+        let (type_url, value): (String, Vec<u8>) = item.getattr(name(py, "_any"))?.extract()?;
+        anys.push(Msg::Other(RawAny { type_url, value }));
+    }
+    Ok(anys)
 }
 
-/// Decodes one message payload into its JSON form (unknown types: `{"@type", "value"}`).
+/// TxBody bytes from the messages, after checking the fee (coins, gas limit, payer, granter) the
+/// transaction will carry, so a bad fee fails before signing.
 #[pyfunction]
-fn tx_decode_msg<'py>(
-    py: Python<'py>,
-    type_url: &str,
-    value: &[u8],
-) -> PyResult<Bound<'py, PyAny>> {
-    guard(|| {
-        let msg = Msg::decode_any(type_url, value).map_err(to_py)?;
-        pythonize(py, &msg).map_err(|e| bad_json(type_url, e))
-    })
-}
-
-/// The typed fast path of the commonest message: a MsgSend straight from its fields, without the
-/// JSON round trip of `tx_encode_msg` (same checks, same errors, same bytes).
-#[pyfunction]
-fn tx_encode_msg_send<'py>(
-    py: Python<'py>,
-    from_address: String,
-    to_address: String,
-    amount: &Bound<'py, PyAny>,
-) -> PyResult<(String, Bound<'py, PyBytes>)> {
-    let amount = guard(|| coins_of("amount", amount))?;
-    guard_core(|| {
-        Msg::Send(MsgSend {
-            from_address,
-            to_address,
-            amount,
-        })
-        .encode_any("MsgSend")
-    })
-    .map(|(type_url, value)| (type_url, PyBytes::new(py, &value)))
-}
-
-/// TxBody bytes from already encoded messages `(type_url, payload)`, after checking the fee
-/// (coins, payer, granter) the transaction will carry, so a bad fee fails before signing.
-#[pyfunction]
-#[pyo3(signature = (messages, memo, timeout_height, unordered, timeout, fee, payer, granter))]
+#[pyo3(signature = (messages, memo, timeout_height, unordered, timeout, fee, gas_limit, payer, granter))]
 #[allow(clippy::too_many_arguments)]
 fn tx_encode_body<'py>(
     py: Python<'py>,
-    messages: Vec<(String, Bound<'py, PyBytes>)>,
+    messages: &Bound<'py, PyAny>,
     memo: String,
-    timeout_height: u64,
+    timeout_height: &Bound<'py, PyAny>,
     unordered: bool,
     timeout: Option<(i64, i32)>,
     fee: &Bound<'py, PyAny>,
+    gas_limit: &Bound<'py, PyAny>,
     payer: String,
     granter: String,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let fee = guard(|| coins_of("fee", fee))?;
+    let (messages, fee, timeout_height) = guard(|| {
+        u64_arg("gas_limit", gas_limit)?;
+        Ok((
+            message_anys(messages)?,
+            coins_of("fee", fee)?,
+            u64_arg("timeout_height", timeout_height)?,
+        ))
+    })?;
     guard_core(|| {
         let body = TxBody {
-            messages: messages
-                .iter()
-                .map(|(type_url, value)| {
-                    Msg::Other(RawAny {
-                        type_url: type_url.clone(),
-                        value: value.as_bytes().to_vec(),
-                    })
-                })
-                .collect(),
+            messages,
             memo,
             timeout_height,
             unordered,
@@ -163,15 +147,21 @@ fn tx_encode_body<'py>(
 fn tx_encode_auth_info<'py>(
     py: Python<'py>,
     public_key: &[u8],
-    sequence: u64,
+    sequence: &Bound<'py, PyAny>,
     fee: &Bound<'py, PyAny>,
-    gas_limit: u64,
+    gas_limit: &Bound<'py, PyAny>,
     payer: String,
     granter: String,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let fee = guard(|| coins_of("fee", fee))?;
+    let (sequence, fee, gas_limit) = guard(|| {
+        Ok((
+            u64_arg("sequence", sequence)?,
+            coins_of("fee", fee)?,
+            u64_arg("gas_limit", gas_limit)?,
+        ))
+    })?;
     guard_core(|| {
-        let auth = AuthInfo {
+        AuthInfo {
             signer_infos: vec![SignerInfo::direct(public_key, sequence)],
             fee: Fee {
                 amount: fee,
@@ -179,8 +169,8 @@ fn tx_encode_auth_info<'py>(
                 payer,
                 granter,
             },
-        };
-        auth.encode()
+        }
+        .encode()
     })
     .map(|bytes| PyBytes::new(py, &bytes))
 }
@@ -199,8 +189,9 @@ fn tx_sign_doc<'py>(
     body_bytes: &[u8],
     auth_info_bytes: &[u8],
     chain_id: &str,
-    account_number: u64,
+    account_number: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let account_number = guard(|| u64_arg("account_number", account_number))?;
     guard_core(|| {
         check_chain_id(chain_id)?;
         Ok(gonka_tx::sign_doc(
@@ -242,12 +233,18 @@ fn tx_sign<'py>(
     gas_limit: u64,
     payer: String,
     granter: String,
-    sequence: u64,
+    sequence: &Bound<'py, PyAny>,
     chain_id: &str,
-    account_number: u64,
+    account_number: &Bound<'py, PyAny>,
     private_key: PyRef<'py, PyPrivateKey>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let fee = guard(|| coins_of("fee", fee))?;
+    let (fee, sequence, account_number) = guard(|| {
+        Ok((
+            coins_of("fee", fee)?,
+            u64_arg("sequence", sequence)?,
+            u64_arg("account_number", account_number)?,
+        ))
+    })?;
     let key = private_key.key();
     let raw = py.allow_threads(|| {
         guard_core(|| {
@@ -273,9 +270,10 @@ fn tx_check_unordered(
     unordered: bool,
     timeout: Option<(i64, i32)>,
     timeout_height: u64,
-    sequence: u64,
+    sequence: &Bound<'_, PyAny>,
     now_ns: i128,
 ) -> PyResult<()> {
+    let sequence = guard(|| u64_arg("sequence", sequence))?;
     guard_core(|| {
         let now = Timestamp::from_unix_nanos(now_ns)?;
         check_unordered(
@@ -306,31 +304,266 @@ fn tx_hash(raw: &[u8]) -> PyResult<String> {
     guard(|| Ok(gonka_tx::tx_hash(raw)))
 }
 
-/// Decodes TxRaw bytes: `(tx in JSON form, body_bytes, auth_info_bytes)`.
+/// Inputs larger than this are decoded without the GIL; smaller ones decode faster than it is released.
+const RELEASE_GIL_ABOVE: usize = 16 * 1024;
+
+/// Decodes TxRaw bytes, checking every message as an encoder would; malformed or invalid bytes raise
+/// `InvalidInput`.
 #[pyfunction]
-fn tx_decode<'py>(
-    py: Python<'py>,
-    raw: &[u8],
-) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-    let decoded = py.allow_threads(|| guard_core(|| gonka_tx::decode_tx(raw)))?;
-    guard(|| {
-        Ok((
-            pythonize(py, &decoded.tx).map_err(|e| bad_json("transaction", e))?,
-            PyBytes::new(py, &decoded.body_bytes),
-            PyBytes::new(py, &decoded.auth_info_bytes),
-        ))
+fn tx_decode(py: Python<'_>, raw: Bound<'_, PyBytes>) -> PyResult<PyDecodedTx> {
+    let bytes = raw.as_bytes();
+    let decode = || guard_core(|| decode_tx_values(bytes).and_then(|v| v.check().map(|()| v)));
+    let values = if bytes.len() > RELEASE_GIL_ABOVE {
+        py.allow_threads(decode)?
+    } else {
+        decode()?
+    };
+    Ok(PyDecodedTx {
+        raw: raw.unbind(),
+        values,
+        cache: Cache::default(),
     })
 }
 
-/// Verifies every signature of TxRaw bytes (signer order); raises InvalidSignature otherwise.
-#[pyfunction]
-fn tx_verify(
-    py: Python<'_>,
-    raw: &[u8],
-    chain_id: &str,
-    account_numbers: Vec<u64>,
-) -> PyResult<()> {
-    py.allow_threads(|| guard_core(|| gonka_tx::decode_tx(raw)?.verify(chain_id, &account_numbers)))
+#[derive(Default)]
+struct Cache {
+    messages: OnceLock<Py<PyTuple>>,
+    fee: OnceLock<Py<PyTuple>>,
+    signers: OnceLock<Py<PyTuple>>,
+    signatures: OnceLock<Py<PyTuple>>,
+    json: OnceLock<Py<PyAny>>,
+}
+
+/// Returns the cached object, making it on first use (the GIL serializes the callers).
+fn cached<'py, T>(
+    py: Python<'py>,
+    cell: &OnceLock<Py<T>>,
+    make: impl FnOnce() -> PyResult<Bound<'py, T>>,
+) -> PyResult<Bound<'py, T>> {
+    if let Some(value) = cell.get() {
+        return Ok(value.bind(py).clone());
+    }
+    let value = make()?;
+    let _ = cell.set(value.clone().unbind());
+    Ok(value)
+}
+
+/// A decoded TxRaw: typed content plus the exact bytes that were signed. The messages, coins and the JSON
+/// form are made when first read.
+#[pyclass(module = "gonka.tx", name = "DecodedTx", frozen)]
+pub struct PyDecodedTx {
+    raw: Py<PyBytes>,
+    values: DecodedValues,
+    cache: Cache,
+}
+
+#[pymethods]
+impl PyDecodedTx {
+    /// The messages, as instances of their classes (RawMsg for types gonka does not model).
+    #[getter]
+    fn messages<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        cached(py, &self.cache.messages, || {
+            guard(|| {
+                let messages = self
+                    .values
+                    .body
+                    .messages
+                    .iter()
+                    .map(|m| any_to_py(py, m))
+                    .collect::<PyResult<Vec<_>>>()?;
+                PyTuple::new(py, messages)
+            })
+        })
+    }
+
+    #[getter]
+    fn memo(&self) -> &str {
+        &self.values.body.memo
+    }
+
+    #[getter]
+    fn timeout_height(&self) -> u64 {
+        self.values.body.timeout_height
+    }
+
+    #[getter]
+    fn unordered(&self) -> bool {
+        self.values.body.unordered
+    }
+
+    /// Unordered transactions are valid until then.
+    #[getter]
+    fn timeout_timestamp<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.values
+            .body
+            .timeout_timestamp
+            .map(|ts| timestamp_to_py(py, ts))
+            .transpose()
+    }
+
+    /// The fee coins.
+    #[getter]
+    fn fee<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        cached(py, &self.cache.fee, || {
+            let coins = self
+                .values
+                .auth_info
+                .fee
+                .amount
+                .iter()
+                .map(|c| coin_to_py(py, c))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyTuple::new(py, coins)
+        })
+    }
+
+    #[getter]
+    fn gas_limit(&self) -> u64 {
+        self.values.auth_info.fee.gas_limit
+    }
+
+    /// Pays the fee directly (empty: the signer).
+    #[getter]
+    fn payer(&self) -> &str {
+        &self.values.auth_info.fee.payer
+    }
+
+    /// Pays the fee through a feegrant allowance (empty: none).
+    #[getter]
+    fn granter(&self) -> &str {
+        &self.values.auth_info.fee.granter
+    }
+
+    /// `SignerInfo(public_key, sequence, mode)` of each signer; `public_key` is the compressed secp256k1
+    /// key (None when absent or of another type; see `json`).
+    #[getter]
+    fn signers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        cached(py, &self.cache.signers, || {
+            let class = classes::role(py, Role::SignerInfo)?;
+            let signers = self
+                .values
+                .auth_info
+                .signer_infos
+                .iter()
+                .map(|s| {
+                    let key = match &s.public_key {
+                        Some(PubKey::Secp256k1(k)) => PyBytes::new(py, &k.key).into_any(),
+                        _ => py.None().into_bound(py),
+                    };
+                    class.call1((key, s.sequence, s.mode_info.single.mode.as_str()))
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            PyTuple::new(py, signers)
+        })
+    }
+
+    #[getter]
+    fn signatures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        cached(py, &self.cache.signatures, || {
+            PyTuple::new(
+                py,
+                self.values.signatures.iter().map(|s| PyBytes::new(py, s)),
+            )
+        })
+    }
+
+    /// The encoded TxBody (what was signed).
+    #[getter]
+    fn body_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.values.body_bytes)
+    }
+
+    #[getter]
+    fn auth_info_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.values.auth_info_bytes)
+    }
+
+    /// The TxRaw bytes that were decoded.
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        self.raw.bind(py).clone()
+    }
+
+    /// The chain's JSON form (`body`, `auth_info`, `signatures`), as `--dry-run` prints it.
+    #[getter]
+    fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        cached(py, &self.cache.json, || {
+            let form = TxJson {
+                body: &self.values.body,
+                auth_info: &self.values.auth_info,
+                signatures: &self.values.signatures,
+            };
+            pythonize(py, &form).map_err(|e| bad_json("transaction", e))
+        })
+    }
+
+    /// The transaction hash as CometBFT and explorers show it: upper-case hex SHA-256 of TxRaw.
+    #[getter]
+    fn hash(&self, py: Python<'_>) -> String {
+        gonka_tx::tx_hash(self.raw.bind(py).as_bytes())
+    }
+
+    /// Checks every signature (SIGN_MODE_DIRECT) for the signers' account numbers (one int, or one per
+    /// signer); raises `InvalidSignature` when one does not verify.
+    fn verify(
+        &self,
+        py: Python<'_>,
+        chain_id: &str,
+        account_numbers: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let numbers = guard(|| {
+            if account_numbers.is_instance_of::<PyInt>() {
+                return Ok(vec![u64_arg("account_numbers", account_numbers)?]);
+            }
+            account_numbers
+                .try_iter()?
+                .map(|n| u64_arg("account_numbers", &n?))
+                .collect::<PyResult<Vec<_>>>()
+        })?;
+        let v = &self.values;
+        py.allow_threads(|| {
+            guard_core(|| {
+                verify_signatures(
+                    &v.auth_info,
+                    &v.signatures,
+                    &v.body_bytes,
+                    &v.auth_info_bytes,
+                    chain_id,
+                    &numbers,
+                )
+            })
+        })
+    }
+
+    /// Equal when decoded from the same bytes.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        let py = other.py();
+        other
+            .downcast::<PyDecodedTx>()
+            .is_ok_and(|o| o.get().raw.bind(py).as_bytes() == self.raw.bind(py).as_bytes())
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.raw.bind(py).as_bytes().hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let types: Vec<&str> = self
+            .values
+            .body
+            .messages
+            .iter()
+            .map(|m| m.type_url())
+            .collect();
+        format!(
+            "DecodedTx(hash={}, messages=[{}])",
+            self.hash(py),
+            types.join(", ")
+        )
+    }
 }
 
 /// Encodes a transaction given in JSON form (body, auth_info, signatures) into TxRaw bytes.
@@ -346,9 +579,7 @@ fn tx_encode_json<'py>(py: Python<'py>, tx: &Bound<'py, PyDict>) -> PyResult<Bou
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TX_MAX_ANY_DEPTH", gonka_tx::MAX_ANY_DEPTH)?;
-    m.add_function(wrap_pyfunction!(tx_encode_msg, m)?)?;
-    m.add_function(wrap_pyfunction!(tx_decode_msg, m)?)?;
-    m.add_function(wrap_pyfunction!(tx_encode_msg_send, m)?)?;
+    m.add_class::<PyDecodedTx>()?;
     m.add_function(wrap_pyfunction!(tx_encode_body, m)?)?;
     m.add_function(wrap_pyfunction!(tx_encode_auth_info, m)?)?;
     m.add_function(wrap_pyfunction!(tx_sign_doc, m)?)?;
@@ -359,7 +590,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tx_parse_timestamp, m)?)?;
     m.add_function(wrap_pyfunction!(tx_hash, m)?)?;
     m.add_function(wrap_pyfunction!(tx_decode, m)?)?;
-    m.add_function(wrap_pyfunction!(tx_verify, m)?)?;
     m.add_function(wrap_pyfunction!(tx_encode_json, m)?)?;
     Ok(())
 }

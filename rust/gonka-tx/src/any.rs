@@ -1,16 +1,8 @@
-//! `google.protobuf.Any` in the domain: known payloads are typed, any other one is kept as
-//! [`RawAny`]. In JSON an Any is an object whose `"@type"` names the type, next to the payload's
-//! fields; an unknown payload is written as `{"@type": url, "value": base64}`.
+//! `google.protobuf.Any` in the domain: registered payloads are typed, any other one is kept as [`RawAny`].
+//! Unpacking is bounded as the Cosmos SDK bounds it ([`Unpacking`]), whatever the input (bytes or JSON).
 
 use std::cell::Cell;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use prost::Message as _;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
-use crate::proto;
 use crate::validate::invalid;
 use gonka_core::{Error, Result};
 
@@ -22,15 +14,15 @@ pub const MAX_ANY_DEPTH: u32 = 10;
 pub const MAX_ANY_UNPACKS: u32 = 100;
 
 thread_local! {
-    /// (depth, unpacks) of the Any being decoded on this thread; unpacks restart at each top level.
+    /// (depth, unpacks) of the Any being unpacked on this thread; unpacks restart at each top level.
     static UNPACKING: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
 }
 
-/// Held while one Any is unpacked (from bytes or JSON); entering enforces the SDK's caps.
-pub(crate) struct Unpacking(());
+/// Held while one Any is unpacked (from bytes, JSON or Python objects); entering enforces the SDK's caps.
+pub struct Unpacking(());
 
 impl Unpacking {
-    pub(crate) fn enter(type_url: &str) -> Result<Self> {
+    pub fn enter(type_url: &str) -> Result<Self> {
         UNPACKING.with(|state| {
             let (depth, unpacks) = state.get();
             let unpacks = if depth == 0 { 0 } else { unpacks };
@@ -59,7 +51,7 @@ impl Drop for Unpacking {
     }
 }
 
-/// An Any whose payload type gonka does not model: passed through byte for byte.
+/// An Any whose payload type is not registered (or not what its place accepts): passed through byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawAny {
     pub type_url: String,
@@ -67,21 +59,14 @@ pub struct RawAny {
 }
 
 impl RawAny {
-    pub(crate) fn to_proto(&self) -> proto::Any {
-        proto::Any {
+    pub(crate) fn to_proto(&self) -> crate::proto::Any {
+        crate::proto::Any {
             type_url: self.type_url.clone(),
             value: self.value.clone(),
         }
     }
 
-    pub(crate) fn from_proto(any: proto::Any) -> Self {
-        Self {
-            type_url: any.type_url,
-            value: any.value,
-        }
-    }
-
-    pub(crate) fn validate(&self, field: &str) -> Result<()> {
+    pub fn validate(&self, field: &str) -> Result<()> {
         if !self.type_url.starts_with('/') || self.type_url.len() < 2 {
             return Err(invalid(
                 &format!("{field}.type_url"),
@@ -90,173 +75,115 @@ impl RawAny {
         }
         Ok(())
     }
-
-    pub(crate) fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("@type".into(), Value::String(self.type_url.clone()));
-        map.insert("value".into(), Value::String(STANDARD.encode(&self.value)));
-        Value::Object(map)
-    }
-
-    pub(crate) fn from_json(type_url: String, mut fields: Map<String, Value>) -> Result<Self> {
-        let value = match fields.remove("value") {
-            Some(Value::String(text)) => STANDARD
-                .decode(text.as_bytes())
-                .map_err(|e| invalid(&type_url, format!("value is not standard base64: {e}")))?,
-            _ => {
-                return Err(Error::InvalidInput(format!(
-                    "unsupported type {type_url:?}: give its encoded payload as \"value\" (base64)"
-                )))
-            }
-        };
-        Ok(Self { type_url, value })
-    }
-}
-
-/// A domain type carried in an Any.
-pub(crate) trait AnyPayload: Sized + Serialize + for<'de> Deserialize<'de> {
-    const TYPE_URL: &'static str;
-    type Proto: prost::Message + Default;
-
-    /// Checks the content; errors name `field`, the payload's place in the transaction.
-    fn validate(&self, field: &str) -> Result<()>;
-    fn to_proto(&self) -> Result<Self::Proto>;
-    fn from_proto(proto: Self::Proto) -> Result<Self>;
-
-    fn encode(&self) -> Result<Vec<u8>> {
-        Ok(self.to_proto()?.encode_to_vec())
-    }
-
-    fn decode(bytes: &[u8]) -> Result<Self> {
-        let proto = Self::Proto::decode(bytes).map_err(|e| malformed(Self::TYPE_URL, e))?;
-        Self::from_proto(proto)
-    }
 }
 
 pub(crate) fn malformed(what: &str, err: impl std::fmt::Display) -> Error {
     Error::InvalidInput(format!("malformed {what}: {err}"))
 }
 
-/// The JSON object of a payload with its `"@type"` first.
-pub(crate) fn tagged_json<T: Serialize>(type_url: &str, payload: &T) -> Result<Value> {
-    let mut map = Map::new();
-    map.insert("@type".into(), Value::String(type_url.to_string()));
-    match serde_json::to_value(payload) {
-        Ok(Value::Object(fields)) => map.extend(fields),
-        Ok(_) => return Err(invalid(type_url, "payload is not a JSON object")),
-        Err(e) => return Err(invalid(type_url, e)),
-    }
-    Ok(Value::Object(map))
-}
-
-/// Splits a JSON Any into its type URL and the payload's fields.
-pub(crate) fn split_tag(value: Value) -> Result<(String, Map<String, Value>)> {
-    let Value::Object(mut fields) = value else {
-        return Err(Error::InvalidInput(format!(
-            "expected a JSON object with \"@type\", got {value}"
-        )));
-    };
-    match fields.remove("@type") {
-        Some(Value::String(type_url)) => Ok((type_url, fields)),
-        _ => Err(Error::InvalidInput(
-            "a JSON Any needs a string \"@type\" naming its type URL".into(),
-        )),
-    }
-}
-
-pub(crate) fn payload_from_json<T: AnyPayload>(fields: Map<String, Value>) -> Result<T> {
-    serde_json::from_value(Value::Object(fields)).map_err(|e| invalid(T::TYPE_URL, e))
-}
-
-/// Declares an enum over Any payload types, with a `RawAny` fallback, and its conversions.
+/// Declares the Rust enum of an interface (`Msg`, `Authorization`, ...) over the generated types that
+/// implement it, with a [`RawAny`] fallback, converting through [`crate::value::AnyValue`].
 macro_rules! any_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident($ty:ty)),* $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident : $interface:literal { $($variant:ident($ty:ty)),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
         pub enum $name {
             $($variant($ty),)*
-            /// A payload type gonka does not model, passed through unchanged.
+            /// A payload gonka does not model here, passed through unchanged.
             Other($crate::any::RawAny),
         }
 
         impl $name {
+            /// The interface (`implements` option) of the variants.
+            pub const INTERFACE: &'static str = $interface;
+
             pub fn type_url(&self) -> &str {
                 match self {
-                    $($name::$variant(_) => <$ty as $crate::any::AnyPayload>::TYPE_URL,)*
+                    $($name::$variant(_) => &<$ty as $crate::msg::Typed>::schema().type_url,)*
                     $name::Other(raw) => &raw.type_url,
                 }
             }
 
-            pub fn validate(&self, field: &str) -> gonka_core::Result<()> {
+            /// The value the payload is (typed, or its bytes).
+            pub fn to_any_value(&self) -> $crate::value::AnyValue {
                 match self {
-                    $($name::$variant(m) => $crate::any::AnyPayload::validate(m, field),)*
-                    $name::Other(raw) => raw.validate(field),
+                    $($name::$variant(m) => $crate::value::AnyValue::Typed($crate::msg::Typed::to_message(m)),)*
+                    $name::Other(raw) => $crate::value::AnyValue::Raw(raw.clone()),
                 }
+            }
+
+            pub fn from_any_value(any: $crate::value::AnyValue) -> gonka_core::Result<Self> {
+                match any {
+                    $crate::value::AnyValue::Typed(message) => {
+                        let name = message.schema().full_name.as_str();
+                        $(if name == <$ty as $crate::msg::Typed>::FULL_NAME {
+                            return Ok($name::$variant($crate::msg::Typed::from_message(message)?));
+                        })*
+                        Ok($name::Other($crate::any::RawAny {
+                            type_url: message.schema().type_url.clone(),
+                            value: $crate::value::wire::encode(&message)?,
+                        }))
+                    }
+                    $crate::value::AnyValue::Raw(raw) => Ok($name::Other(raw)),
+                }
+            }
+
+            /// Checks the payload; errors name `field`, its place in the transaction.
+            pub fn validate(&self, field: &str) -> gonka_core::Result<()> {
+                $crate::value::check::any(&self.to_any_value(), field)
             }
 
             /// Encodes the payload (after validation) into an Any.
-            pub(crate) fn to_any(&self, field: &str) -> gonka_core::Result<$crate::proto::Any> {
-                self.validate(field)?;
-                Ok(match self {
-                    $($name::$variant(m) => $crate::proto::Any {
-                        type_url: <$ty as $crate::any::AnyPayload>::TYPE_URL.to_string(),
-                        value: $crate::any::AnyPayload::encode(m)?,
-                    },)*
-                    $name::Other(raw) => raw.to_proto(),
+            pub fn to_any(&self, field: &str) -> gonka_core::Result<$crate::proto::Any> {
+                if let $name::Other(raw) = self {
+                    raw.validate(field)?;
+                    return Ok(raw.to_proto());
+                }
+                let any = self.to_any_value();
+                $crate::value::check::any(&any, field)?;
+                Ok($crate::proto::Any {
+                    type_url: any.type_url().to_string(),
+                    value: any.encode_value()?,
                 })
             }
 
-            pub(crate) fn from_any(any: $crate::proto::Any) -> gonka_core::Result<Self> {
-                let _unpacking = $crate::any::Unpacking::enter(&any.type_url)?;
-                $(if any.type_url == <$ty as $crate::any::AnyPayload>::TYPE_URL {
-                    return Ok($name::$variant(<$ty as $crate::any::AnyPayload>::decode(&any.value)?));
-                })*
-                Ok($name::Other($crate::any::RawAny::from_proto(any)))
+            /// Decodes an Any (the Any caps apply); a payload of another interface stays raw.
+            pub fn from_any(any: $crate::proto::Any) -> gonka_core::Result<Self> {
+                Self::from_any_value($crate::value::wire::decode_any(&any.type_url, &any.value, Some($interface))?)
             }
 
             pub fn to_json(&self) -> gonka_core::Result<serde_json::Value> {
-                match self {
-                    $($name::$variant(m) => $crate::any::tagged_json(
-                        <$ty as $crate::any::AnyPayload>::TYPE_URL, m),)*
-                    $name::Other(raw) => Ok(raw.to_json()),
-                }
+                $crate::value::json::any_to_json(&self.to_any_value())
             }
 
             pub fn from_json(value: serde_json::Value) -> gonka_core::Result<Self> {
-                let (type_url, fields) = $crate::any::split_tag(value)?;
-                let _unpacking = $crate::any::Unpacking::enter(&type_url)?;
-                $(if type_url == <$ty as $crate::any::AnyPayload>::TYPE_URL {
-                    return Ok($name::$variant($crate::any::payload_from_json(fields)?));
-                })*
-                Ok($name::Other($crate::any::RawAny::from_json(type_url, fields)?))
-            }
-
-            /// Deserializes the JSON fields of a payload whose type URL is already known, straight
-            /// into its type (a `"@type"` key among the fields is ignored).
-            pub fn deserialize_typed<'de, D: serde::Deserializer<'de>>(
-                type_url: &str,
-                d: D,
-            ) -> std::result::Result<Self, D::Error> {
-                $(if type_url == <$ty as $crate::any::AnyPayload>::TYPE_URL {
-                    let _unpacking = $crate::any::Unpacking::enter(type_url)
-                        .map_err(serde::de::Error::custom)?;
-                    return <$ty as serde::Deserialize>::deserialize(d).map($name::$variant);
-                })*
-                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
-                Self::from_json(value).map_err(serde::de::Error::custom)
+                Self::from_any_value($crate::value::json::read_any(&&value, Some($interface))?)
             }
         }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-                self.to_json().map_err(serde::ser::Error::custom)?.serialize(s)
+                serde::Serialize::serialize(&$crate::value::json::JsonAny(&self.to_any_value()), s)
             }
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(d)?;
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
                 Self::from_json(value).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl $crate::msg::FieldValue for $name {
+            fn to_value(&self) -> $crate::value::Value {
+                $crate::value::Value::Any(Box::new(self.to_any_value()))
+            }
+
+            fn from_value(value: $crate::value::Value) -> gonka_core::Result<Self> {
+                match value {
+                    $crate::value::Value::Any(any) => Self::from_any_value(*any),
+                    other => Err($crate::msg::mismatch(stringify!($name), &other)),
+                }
             }
         }
     };

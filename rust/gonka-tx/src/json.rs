@@ -52,30 +52,6 @@ pub mod int_str {
     }
 }
 
-pub mod int_str_vec {
-    use super::*;
-    use serde::ser::SerializeSeq;
-    use serde::Deserialize;
-
-    #[derive(Deserialize)]
-    struct Item(#[serde(with = "super::int_str")] i64);
-
-    pub fn serialize<S: Serializer>(v: &[i64], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(v.len()))?;
-        for x in v {
-            seq.serialize_element(&x.to_string())?;
-        }
-        seq.end()
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
-        Ok(Vec::<Item>::deserialize(d)?
-            .into_iter()
-            .map(|i| i.0)
-            .collect())
-    }
-}
-
 pub mod base64_bytes {
     use super::*;
     use serde::Deserialize;

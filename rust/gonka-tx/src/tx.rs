@@ -7,19 +7,20 @@ use serde::{Deserialize, Serialize};
 use crate::any::malformed;
 use crate::coin::{self, Coin};
 use crate::json::{base64_bytes, int_str};
-use crate::msg::Msg;
+use crate::msg::{Msg, PubKey};
 use crate::proto::cosmos::tx::signing::v1beta1::SignMode;
 use crate::proto::cosmos::tx::v1beta1 as pb;
-use crate::pubkey::PubKey;
 use crate::time::Timestamp;
 use crate::validate::{invalid, optional_address};
+use crate::value::json::JsonAny;
+use crate::value::{check, wire, AnyValue};
 use gonka_core::secp256k1::{PrivateKey, PublicKey};
 use gonka_core::{Error, Result};
 
 /// The longest an unordered transaction may wait: the SDK's default TTL bound (ADR-070).
 pub const MAX_UNORDERED_TTL_SECONDS: i64 = 600;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct TxBody {
     pub messages: Vec<Msg>,
     #[serde(default)]
@@ -86,19 +87,7 @@ impl TxBody {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        let p = pb::TxBody::decode(bytes).map_err(|e| malformed("TxBody", e))?;
-        let msgs = |anys: Vec<crate::proto::Any>| -> Result<Vec<Msg>> {
-            anys.into_iter().map(Msg::from_any).collect()
-        };
-        Ok(Self {
-            messages: msgs(p.messages)?,
-            memo: p.memo,
-            timeout_height: p.timeout_height,
-            unordered: p.unordered,
-            timeout_timestamp: p.timeout_timestamp.map(Timestamp::from_proto),
-            extension_options: msgs(p.extension_options)?,
-            non_critical_extension_options: msgs(p.non_critical_extension_options)?,
-        })
+        BodyValues::decode(bytes)?.into_typed()
     }
 
     /// Checks what the chain checks against its clock before it accepts the transaction: an
@@ -111,6 +100,101 @@ impl TxBody {
             sequence,
             now,
         )
+    }
+}
+
+impl Serialize for TxBody {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let values = |msgs: &[Msg]| msgs.iter().map(Msg::to_any_value).collect();
+        BodyValues {
+            messages: values(&self.messages),
+            memo: self.memo.clone(),
+            timeout_height: self.timeout_height,
+            unordered: self.unordered,
+            timeout_timestamp: self.timeout_timestamp,
+            extension_options: values(&self.extension_options),
+            non_critical_extension_options: values(&self.non_critical_extension_options),
+        }
+        .serialize(s)
+    }
+}
+
+/// A decoded TxBody with its messages as values (registered types typed, any other raw), for callers that
+/// take any registered message (the Python bindings); [`TxBody`] holds the typed Rust enums instead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BodyValues {
+    #[serde(serialize_with = "any_list")]
+    pub messages: Vec<AnyValue>,
+    pub memo: String,
+    #[serde(with = "int_str")]
+    pub timeout_height: u64,
+    pub unordered: bool,
+    pub timeout_timestamp: Option<Timestamp>,
+    #[serde(serialize_with = "any_list")]
+    pub extension_options: Vec<AnyValue>,
+    #[serde(serialize_with = "any_list")]
+    pub non_critical_extension_options: Vec<AnyValue>,
+}
+
+fn any_list<S: serde::Serializer>(anys: &[AnyValue], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(anys.iter().map(JsonAny))
+}
+
+impl BodyValues {
+    /// Decodes TxBody bytes; every Any is unpacked within the SDK's caps.
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
+        let p = pb::TxBody::decode(bytes).map_err(|e| malformed("TxBody", e))?;
+        let values =
+            |anys: Vec<crate::proto::Any>, accepts: Option<&str>| -> Result<Vec<AnyValue>> {
+                anys.iter()
+                    .map(|any| wire::decode_any(&any.type_url, &any.value, accepts))
+                    .collect()
+            };
+        Ok(Self {
+            messages: values(p.messages, Some(Msg::INTERFACE))?,
+            memo: p.memo,
+            timeout_height: p.timeout_height,
+            unordered: p.unordered,
+            timeout_timestamp: p.timeout_timestamp.map(Timestamp::from_proto),
+            extension_options: values(p.extension_options, None)?,
+            non_critical_extension_options: values(p.non_critical_extension_options, None)?,
+        })
+    }
+
+    /// Checks every message and option as an encoder would before signing them.
+    pub fn check(&self) -> Result<()> {
+        let lists = [
+            ("messages", &self.messages),
+            ("extension_options", &self.extension_options),
+            (
+                "non_critical_extension_options",
+                &self.non_critical_extension_options,
+            ),
+        ];
+        for (name, anys) in lists {
+            for (i, any) in anys.iter().enumerate() {
+                check::any(any, &format!("{name}[{i}]"))?;
+            }
+        }
+        if let Some(ts) = &self.timeout_timestamp {
+            ts.validate("timeout_timestamp")?;
+        }
+        Ok(())
+    }
+
+    pub fn into_typed(self) -> Result<TxBody> {
+        let typed = |anys: Vec<AnyValue>| -> Result<Vec<Msg>> {
+            anys.into_iter().map(Msg::from_any_value).collect()
+        };
+        Ok(TxBody {
+            messages: typed(self.messages)?,
+            memo: self.memo,
+            timeout_height: self.timeout_height,
+            unordered: self.unordered,
+            timeout_timestamp: self.timeout_timestamp,
+            extension_options: typed(self.extension_options)?,
+            non_critical_extension_options: typed(self.non_critical_extension_options)?,
+        })
     }
 }
 
@@ -319,12 +403,32 @@ impl AuthInfo {
 }
 
 /// A transaction in its JSON form (what `inferenced` writes and the REST API returns).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Tx {
     pub body: TxBody,
     pub auth_info: AuthInfo,
     #[serde(default, with = "base64_list")]
     pub signatures: Vec<Vec<u8>>,
+}
+
+impl Serialize for Tx {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        TxJson {
+            body: &self.body,
+            auth_info: &self.auth_info,
+            signatures: &self.signatures,
+        }
+        .serialize(s)
+    }
+}
+
+/// The JSON form of a transaction, whatever holds its body.
+#[derive(Serialize)]
+pub struct TxJson<'a, B: Serialize> {
+    pub body: &'a B,
+    pub auth_info: &'a AuthInfo,
+    #[serde(with = "base64_list")]
+    pub signatures: &'a [Vec<u8>],
 }
 
 mod base64_list {
@@ -429,55 +533,105 @@ impl DecodedTx {
     /// Verifies every SIGN_MODE_DIRECT signature over the signed bytes, with the signers' account
     /// numbers in signer order.
     pub fn verify(&self, chain_id: &str, account_numbers: &[u64]) -> Result<()> {
-        let signers = &self.tx.auth_info.signer_infos;
-        if signers.len() != self.tx.signatures.len() || signers.len() != account_numbers.len() {
+        verify_signatures(
+            &self.tx.auth_info,
+            &self.tx.signatures,
+            &self.body_bytes,
+            &self.auth_info_bytes,
+            chain_id,
+            account_numbers,
+        )
+    }
+}
+
+/// Verifies the SIGN_MODE_DIRECT signature of every signer (in signer order, with its account number)
+/// over the signed bytes.
+pub fn verify_signatures(
+    auth_info: &AuthInfo,
+    signatures: &[Vec<u8>],
+    body_bytes: &[u8],
+    auth_info_bytes: &[u8],
+    chain_id: &str,
+    account_numbers: &[u64],
+) -> Result<()> {
+    let signers = &auth_info.signer_infos;
+    if signers.len() != signatures.len() || signers.len() != account_numbers.len() {
+        return Err(Error::InvalidSignature(format!(
+            "{} signer infos, {} signatures and {} account numbers do not match",
+            signers.len(),
+            signatures.len(),
+            account_numbers.len()
+        )));
+    }
+    for (i, ((signer, sig), account)) in signers
+        .iter()
+        .zip(signatures)
+        .zip(account_numbers)
+        .enumerate()
+    {
+        let Some(PubKey::Secp256k1(key)) = &signer.public_key else {
             return Err(Error::InvalidSignature(format!(
-                "{} signer infos, {} signatures and {} account numbers do not match",
-                signers.len(),
-                self.tx.signatures.len(),
-                account_numbers.len()
+                "signer {i} has no secp256k1 public key to verify with"
+            )));
+        };
+        if signer.mode_info != ModeInfo::direct() {
+            return Err(Error::InvalidSignature(format!(
+                "signer {i} did not sign in SIGN_MODE_DIRECT"
             )));
         }
-        for (i, ((signer, sig), account)) in signers
-            .iter()
-            .zip(&self.tx.signatures)
-            .zip(account_numbers)
-            .enumerate()
-        {
-            let Some(PubKey::Secp256k1(key)) = &signer.public_key else {
-                return Err(Error::InvalidSignature(format!(
-                    "signer {i} has no secp256k1 public key to verify with"
-                )));
-            };
-            if signer.mode_info != ModeInfo::direct() {
-                return Err(Error::InvalidSignature(format!(
-                    "signer {i} did not sign in SIGN_MODE_DIRECT"
-                )));
-            }
-            let key = PublicKey::from_bytes(&key.key)?;
-            let doc = sign_doc(&self.body_bytes, &self.auth_info_bytes, chain_id, *account);
-            if !key.verify(&doc, sig) {
-                return Err(Error::InvalidSignature(format!(
-                    "signature {i} does not verify for chain {chain_id:?}, account number {account}"
-                )));
-            }
+        let key = PublicKey::from_bytes(&key.key)?;
+        let doc = sign_doc(body_bytes, auth_info_bytes, chain_id, *account);
+        if !key.verify(&doc, sig) {
+            return Err(Error::InvalidSignature(format!(
+                "signature {i} does not verify for chain {chain_id:?}, account number {account}"
+            )));
         }
-        Ok(())
     }
+    Ok(())
+}
+
+/// A decoded TxRaw with its body as values (see [`BodyValues`]) and the exact bytes that were signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedValues {
+    pub body: BodyValues,
+    pub auth_info: AuthInfo,
+    pub signatures: Vec<Vec<u8>>,
+    pub body_bytes: Vec<u8>,
+    pub auth_info_bytes: Vec<u8>,
+}
+
+impl DecodedValues {
+    /// Checks every message, the timeout and the fee coins, as an encoder would before signing them.
+    pub fn check(&self) -> Result<()> {
+        self.body.check()?;
+        coin::validate_all("fee.amount", &self.auth_info.fee.amount)
+    }
+}
+
+/// Decodes TxRaw bytes, keeping the messages as values. Malformed input is an `InvalidInput` error, never a
+/// panic.
+pub fn decode_tx_values(raw: &[u8]) -> Result<DecodedValues> {
+    let p = pb::TxRaw::decode(raw).map_err(|e| malformed("TxRaw", e))?;
+    Ok(DecodedValues {
+        body: BodyValues::decode(&p.body_bytes)?,
+        auth_info: AuthInfo::decode(&p.auth_info_bytes)?,
+        signatures: p.signatures,
+        body_bytes: p.body_bytes,
+        auth_info_bytes: p.auth_info_bytes,
+    })
 }
 
 /// Decodes TxRaw bytes. Malformed input is an `InvalidInput` error, never a panic.
 pub fn decode_tx(raw: &[u8]) -> Result<DecodedTx> {
-    let p = pb::TxRaw::decode(raw).map_err(|e| malformed("TxRaw", e))?;
-    let tx = Tx {
-        body: TxBody::decode(&p.body_bytes)?,
-        auth_info: AuthInfo::decode(&p.auth_info_bytes)?,
-        signatures: p.signatures,
-    };
+    let values = decode_tx_values(raw)?;
     Ok(DecodedTx {
-        tx,
-        body_bytes: p.body_bytes,
-        auth_info_bytes: p.auth_info_bytes,
+        tx: Tx {
+            body: values.body.into_typed()?,
+            auth_info: values.auth_info,
+            signatures: values.signatures,
+        },
+        body_bytes: values.body_bytes,
+        auth_info_bytes: values.auth_info_bytes,
     })
 }
 

@@ -30,14 +30,6 @@ pub fn optional_address(field: &str, value: &str) -> Result<()> {
     }
 }
 
-pub fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        Err(Error::InvalidInput(format!("{field}: must not be empty")))
-    } else {
-        Ok(())
-    }
-}
-
 pub fn invalid(field: &str, what: impl std::fmt::Display) -> Error {
     Error::InvalidInput(format!("{field}: {what}"))
 }

@@ -1,0 +1,495 @@
+//! Messages between Python objects and schema values: reading the fields of a generated class's instance
+//! (normalizing what a constructor was given: lists to tuples, "yes" to VoteOption.YES, "0.1" to the
+//! LegacyDec's 18 digits), and making instances from decoded or parsed values without running their
+//! constructors (the values are already checked).
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple,
+    PyType,
+};
+
+use gonka_core::Error;
+use gonka_tx::any::{RawAny, Unpacking};
+use gonka_tx::schema::{Check, Field, Kind, MessageSchema, Scalar, MAX_NESTING};
+use gonka_tx::value::json::shorten;
+use gonka_tx::value::{wire, AnyValue, Message, Path, Value};
+use gonka_tx::{Coin, Timestamp};
+
+use crate::classes::{self, name, schema_of, Role};
+use crate::coin::PyCoin;
+use crate::errors::to_py;
+
+fn invalid(what: String) -> PyErr {
+    to_py(Error::InvalidInput(what))
+}
+
+fn repr(value: &Bound<'_, PyAny>) -> String {
+    value
+        .repr()
+        .map(|r| shorten(r.to_string()))
+        .unwrap_or_else(|_| "<unprintable>".into())
+}
+
+/// A replacement for the attribute a constructor was given, and the field it goes to.
+pub type Change<'py> = (&'static str, Bound<'py, PyAny>);
+
+/// Reads a message from the fields of `obj` (an instance of the class of `schema`). With `changes`, the
+/// normalized values that differ from the given ones are collected for the caller to store.
+pub fn message_from_py<'py>(
+    obj: &Bound<'py, PyAny>,
+    schema: &'static MessageSchema,
+    path: &Path<'_>,
+    depth: usize,
+    mut changes: Option<&mut Vec<Change<'py>>>,
+) -> PyResult<Message> {
+    if depth > MAX_NESTING {
+        return Err(invalid(format!(
+            "{path}: messages nest deeper than {MAX_NESTING} levels"
+        )));
+    }
+    let py = obj.py();
+    let mut message = Message::new(schema);
+    // Flattened fields are required messages: they exist before their own fields are set.
+    for (i, field) in schema.fields().iter().enumerate() {
+        if let (Kind::Message(nested), true) = (field.kind, field.flatten) {
+            message.fields_mut()[i] = Value::Message(Box::new(Message::new(nested)));
+        }
+    }
+    for py_field in schema.python_fields() {
+        let field = py_field.field;
+        let given = obj.getattr(name(py, py_field.name))?;
+        let at = path.field(py_field.name);
+        let (value, replacement) = field_from_py(field, &given, &at, depth)?;
+        if let (Some(changes), Some(replacement)) = (changes.as_deref_mut(), replacement) {
+            changes.push((py_field.name, replacement));
+        }
+        set_at(&mut message, &py_field.path, value);
+    }
+    Ok(message)
+}
+
+fn set_at(message: &mut Message, path: &[usize], value: Value) {
+    let Some((last, outer)) = path.split_last() else {
+        return;
+    };
+    let mut target = message;
+    for &i in outer {
+        match &mut target.fields_mut()[i] {
+            Value::Message(m) => target = m,
+            _ => return,
+        }
+    }
+    target.fields_mut()[*last] = value;
+}
+
+type Converted<'py> = (Value, Option<Bound<'py, PyAny>>);
+
+fn field_from_py<'py>(
+    field: &'static Field,
+    given: &Bound<'py, PyAny>,
+    path: &Path<'_>,
+    depth: usize,
+) -> PyResult<Converted<'py>> {
+    if !field.repeated {
+        return element_from_py(field, given, path, depth);
+    }
+    let py = given.py();
+    let (items, was_tuple) = if let Ok(tuple) = given.downcast::<PyTuple>() {
+        (tuple.iter().collect::<Vec<_>>(), true)
+    } else if let Ok(list) = given.downcast::<PyList>() {
+        (list.iter().collect(), false)
+    } else if given.is_instance_of::<PyString>()
+        || given.is_instance_of::<PyBytes>()
+        || given.is_instance_of::<PyDict>()
+        || given.downcast::<PySequence>().is_err()
+    {
+        return Err(invalid(format!(
+            "{path}: expected a sequence, got {}",
+            repr(given)
+        )));
+    } else {
+        (given.try_iter()?.collect::<PyResult<Vec<_>>>()?, false)
+    };
+    let mut values = Vec::with_capacity(items.len());
+    let mut normalized = Vec::with_capacity(items.len());
+    let mut changed = !was_tuple;
+    for (i, item) in items.into_iter().enumerate() {
+        let (value, replacement) = element_from_py(field, &item, &path.index(i), depth)?;
+        values.push(value);
+        changed |= replacement.is_some();
+        normalized.push(replacement.unwrap_or(item));
+    }
+    let replacement = if changed {
+        Some(PyTuple::new(py, normalized)?.into_any())
+    } else {
+        None
+    };
+    Ok((Value::List(values), replacement))
+}
+
+fn element_from_py<'py>(
+    field: &'static Field,
+    given: &Bound<'py, PyAny>,
+    path: &Path<'_>,
+    depth: usize,
+) -> PyResult<Converted<'py>> {
+    let py = given.py();
+    if !field.required && given.is_none() {
+        match field.kind {
+            Kind::Message(_) | Kind::Any | Kind::Timestamp | Kind::Coin => {
+                return Ok((Value::Null, None))
+            }
+            // An optional enum left unset is its zero value.
+            Kind::Enum(_) => return Ok((Value::Enum(0), None)),
+            Kind::Scalar(_) => {}
+        }
+    }
+    let expected = |what: &str| invalid(format!("{path} must be {what}, got {}", repr(given)));
+    match field.kind {
+        Kind::Scalar(Scalar::String) if field.has(Check::CosmosInt) => {
+            // A cosmos.Int is a Python int (of any size) and decimal text elsewhere.
+            if !given.is_instance_of::<PyInt>() || given.is_instance_of::<PyBool>() {
+                return Err(expected("an int"));
+            }
+            Ok((Value::String(given.str()?.to_str()?.to_owned()), None))
+        }
+        Kind::Scalar(Scalar::String) => {
+            let text = given
+                .downcast::<PyString>()
+                .map_err(|_| expected("a str"))?
+                .to_str()?;
+            if field.has(Check::LegacyDec) {
+                let canonical = gonka_tx::dec::normalize(&path.to_string(), text).map_err(to_py)?;
+                let replacement =
+                    (canonical != text).then(|| PyString::new(py, &canonical).into_any());
+                return Ok((Value::String(canonical), replacement));
+            }
+            Ok((Value::String(text.to_owned()), None))
+        }
+        Kind::Scalar(Scalar::Bytes) => {
+            if let Ok(bytes) = given.downcast::<PyBytes>() {
+                return Ok((Value::Bytes(bytes.as_bytes().to_vec()), None));
+            }
+            if let Ok(array) = given.downcast::<PyByteArray>() {
+                let data = array.to_vec();
+                let replacement = PyBytes::new(py, &data).into_any();
+                return Ok((Value::Bytes(data), Some(replacement)));
+            }
+            Err(expected("bytes"))
+        }
+        Kind::Scalar(Scalar::Bool) => {
+            let flag = given.downcast::<PyBool>().map_err(|_| expected("a bool"))?;
+            Ok((Value::Bool(flag.is_true()), None))
+        }
+        Kind::Scalar(s) if s.is_float() => {
+            if given.is_instance_of::<PyFloat>() {
+                return Ok((Value::F64(given.extract()?), None));
+            }
+            if given.is_instance_of::<PyInt>() && !given.is_instance_of::<PyBool>() {
+                let number: f64 = given.extract()?;
+                return Ok((
+                    Value::F64(number),
+                    Some(PyFloat::new(py, number).into_any()),
+                ));
+            }
+            Err(expected("a number"))
+        }
+        Kind::Scalar(s) => {
+            if !given.is_instance_of::<PyInt>() || given.is_instance_of::<PyBool>() {
+                return Err(expected(&format!("a {} int", s.proto_name())));
+            }
+            let out_of_range = || expected(&format!("a {} int", s.proto_name()));
+            let value = if s.is_unsigned_int() {
+                Value::U64(given.extract::<u64>().map_err(|_| out_of_range())?)
+            } else {
+                Value::I64(given.extract::<i64>().map_err(|_| out_of_range())?)
+            };
+            Ok((value, None))
+        }
+        Kind::Enum(e) => {
+            let number = if given.is_instance_of::<PyInt>() && !given.is_instance_of::<PyBool>() {
+                given.extract::<i32>().ok()
+            } else if let Ok(text) = given.downcast::<PyString>() {
+                e.parse(text.to_str()?)
+            } else {
+                None
+            };
+            let number = match number {
+                Some(n) if e.value(n).is_some_and(|v| !v.unspecified) => n,
+                _ => return Err(to_py(e.unknown(repr(given)))),
+            };
+            let replacement =
+                classes::enum_member(py, e, number).filter(|member| !member.is(given));
+            Ok((Value::Enum(number), replacement))
+        }
+        Kind::Coin => match given.downcast::<PyCoin>() {
+            Ok(coin) => Ok((Value::Coin(coin.get().coin().clone()), None)),
+            Err(_) => Err(expected("a Coin")),
+        },
+        Kind::Timestamp => {
+            let class = classes::role(py, Role::Timestamp)?;
+            let (ts, replacement) = if given.is_instance(&class)? {
+                (given.clone(), None)
+            } else {
+                let coerced = class.call_method1(name(py, "coerce"), (given,))?;
+                (coerced.clone(), Some(coerced))
+            };
+            let value = Timestamp {
+                seconds: ts.getattr(name(py, "seconds"))?.extract()?,
+                nanos: ts.getattr(name(py, "nanos"))?.extract()?,
+            };
+            Ok((Value::Timestamp(value), replacement))
+        }
+        Kind::Message(nested) => {
+            let class = classes::message_class(py, nested).ok_or_else(|| {
+                invalid(format!(
+                    "{} has no Python class: import gonka.tx first",
+                    nested.full_name
+                ))
+            })?;
+            if !given.is_instance(&class)? {
+                return Err(expected(&format!("a {}", nested.class_name)));
+            }
+            Ok((
+                Value::Message(Box::new(message_from_py(
+                    given,
+                    nested,
+                    path,
+                    depth + 1,
+                    None,
+                )?)),
+                None,
+            ))
+        }
+        Kind::Any => Ok((
+            Value::Any(Box::new(any_from_py(
+                given,
+                field.accepts.as_deref(),
+                path,
+                depth,
+            )?)),
+            None,
+        )),
+    }
+}
+
+/// What an Any field holds: a payload object (typed) or a RawMsg (its bytes); counts against the Any caps.
+pub fn any_from_py(
+    given: &Bound<'_, PyAny>,
+    accepts: Option<&str>,
+    path: &Path<'_>,
+    depth: usize,
+) -> PyResult<AnyValue> {
+    let py = given.py();
+    if given.is_instance(classes::role(py, Role::RawMsg)?.as_any())? {
+        let (type_url, value): (String, Vec<u8>) = given.getattr(name(py, "_any"))?.extract()?;
+        let _unpacking = Unpacking::enter(&type_url).map_err(to_py)?;
+        return Ok(AnyValue::Raw(RawAny { type_url, value }));
+    }
+    let wanted = accepts.unwrap_or("gonka.tx payload");
+    let schema = match schema_of(given)? {
+        Some(schema) if given.is_instance(classes::role(py, Role::AnyPayload)?.as_any())? => schema,
+        _ => {
+            return Err(invalid(format!(
+                "{path} must be a {wanted}, got {}",
+                repr(given)
+            )))
+        }
+    };
+    if !schema.fits(accepts) {
+        return Err(invalid(format!(
+            "{path} must be a {wanted}, got a {}",
+            schema.class_name
+        )));
+    }
+    let _unpacking = Unpacking::enter(&schema.type_url).map_err(to_py)?;
+    Ok(AnyValue::Typed(message_from_py(
+        given,
+        schema,
+        path,
+        depth + 1,
+        None,
+    )?))
+}
+
+/// Stores an attribute of a frozen instance (what a dataclass's own `__init__` does).
+pub fn store(obj: &Bound<'_, PyAny>, attribute: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let key = name(obj.py(), attribute);
+    // SAFETY: the three pointers are live references held by the caller.
+    let status =
+        unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), key.as_ptr(), value.as_ptr()) };
+    if status < 0 {
+        return Err(PyErr::fetch(obj.py()));
+    }
+    Ok(())
+}
+
+/// A new instance of `class` without running its `__init__` (as `object.__new__(class)`).
+fn blank<'py>(class: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+    let py = class.py();
+    let args = PyTuple::empty(py);
+    // SAFETY: `class` is a live type object; PyType_GenericNew returns a new reference or NULL with an
+    // exception set.
+    unsafe {
+        let obj =
+            ffi::PyType_GenericNew(class.as_ptr().cast(), args.as_ptr(), std::ptr::null_mut());
+        Bound::from_owned_ptr_or_err(py, obj)
+    }
+}
+
+/// The `_any` attribute of a payload: its type URL and encoded value.
+fn any_attribute<'py>(
+    py: Python<'py>,
+    type_url: &str,
+    value: &[u8],
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(PyTuple::new(
+        py,
+        [
+            PyString::new(py, type_url).into_any(),
+            PyBytes::new(py, value).into_any(),
+        ],
+    )?
+    .into_any())
+}
+
+/// The Python object of an Any: an instance of the payload's class, or a RawMsg.
+pub fn any_to_py<'py>(py: Python<'py>, any: &AnyValue) -> PyResult<Bound<'py, PyAny>> {
+    match any {
+        AnyValue::Typed(message) => match classes::message_class(py, message.schema()) {
+            Some(class) => message_to_py(py, &class, message),
+            None => raw_to_py(
+                py,
+                &message.schema().type_url,
+                &wire::encode(message).map_err(to_py)?,
+            ),
+        },
+        AnyValue::Raw(raw) => raw_to_py(py, &raw.type_url, &raw.value),
+    }
+}
+
+fn raw_to_py<'py>(py: Python<'py>, type_url: &str, value: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let obj = blank(&classes::role(py, Role::RawMsg)?)?;
+    store(&obj, "raw_type_url", &PyString::new(py, type_url))?;
+    store(&obj, "value", &PyBytes::new(py, value))?;
+    store(&obj, "_any", &any_attribute(py, type_url, value)?)?;
+    Ok(obj)
+}
+
+/// An instance of `class` (the class of the message's schema) holding the message's values.
+pub fn message_to_py<'py>(
+    py: Python<'py>,
+    class: &Bound<'py, PyType>,
+    message: &Message,
+) -> PyResult<Bound<'py, PyAny>> {
+    let schema = message.schema();
+    let obj = blank(class)?;
+    for py_field in schema.python_fields() {
+        let value = message.at(&py_field.path).unwrap_or(&Value::Null);
+        store(
+            &obj,
+            py_field.name,
+            &field_to_py(py, py_field.field, value)?,
+        )?;
+    }
+    if schema.implements.is_some() {
+        let encoded = wire::encode(message).map_err(to_py)?;
+        store(
+            &obj,
+            "_any",
+            &any_attribute(py, &schema.type_url, &encoded)?,
+        )?;
+    }
+    Ok(obj)
+}
+
+fn field_to_py<'py>(
+    py: Python<'py>,
+    field: &'static Field,
+    value: &Value,
+) -> PyResult<Bound<'py, PyAny>> {
+    match value {
+        Value::List(items) => {
+            let objects = items
+                .iter()
+                .map(|v| value_to_py(py, field, v))
+                .collect::<PyResult<Vec<_>>>()?;
+            Ok(PyTuple::new(py, objects)?.into_any())
+        }
+        value => value_to_py(py, field, value),
+    }
+}
+
+fn value_to_py<'py>(
+    py: Python<'py>,
+    field: &'static Field,
+    value: &Value,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::I64(v) => v.into_pyobject(py)?.into_any(),
+        Value::U64(v) => v.into_pyobject(py)?.into_any(),
+        Value::F64(v) => PyFloat::new(py, *v).into_any(),
+        Value::Enum(0) if !field.required && !field.repeated => py.None().into_bound(py),
+        Value::Enum(n) => match field.kind {
+            Kind::Enum(e) => match classes::enum_member(py, e, *n) {
+                Some(member) => member,
+                None => n.into_pyobject(py)?.into_any(),
+            },
+            _ => n.into_pyobject(py)?.into_any(),
+        },
+        Value::String(text) if field.has(Check::CosmosInt) => {
+            py.get_type::<PyInt>().call1((text.as_str(),))?
+        }
+        Value::String(text) => PyString::new(py, text).into_any(),
+        Value::Bytes(bytes) => PyBytes::new(py, bytes).into_any(),
+        Value::Coin(coin) => coin_to_py(py, coin)?,
+        Value::Timestamp(ts) => timestamp_to_py(py, *ts)?,
+        Value::Message(message) => {
+            let class = classes::message_class(py, message.schema()).ok_or_else(|| {
+                invalid(format!(
+                    "{} has no Python class: import gonka.tx first",
+                    message.schema().full_name
+                ))
+            })?;
+            message_to_py(py, &class, message)?
+        }
+        Value::Any(any) => any_to_py(py, any)?,
+        Value::List(items) => {
+            let objects = items
+                .iter()
+                .map(|v| value_to_py(py, field, v))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyTuple::new(py, objects)?.into_any()
+        }
+    })
+}
+
+/// A `gonka.tx.Coin`; its amount is the exact Python int of the decimal text (up to 2^256).
+pub fn coin_to_py<'py>(py: Python<'py>, coin: &Coin) -> PyResult<Bound<'py, PyAny>> {
+    let amount = match coin.amount.parse::<u64>() {
+        Ok(small) => small.into_pyobject(py)?.into_any(),
+        Err(_) => py.get_type::<PyInt>().call1((coin.amount.as_str(),))?,
+    };
+    classes::role(py, Role::Coin)?.call1((coin.denom.as_str(), amount))
+}
+
+/// A `gonka.tx.Timestamp` (its range was checked with the message).
+pub fn timestamp_to_py(py: Python<'_>, ts: Timestamp) -> PyResult<Bound<'_, PyAny>> {
+    let obj = blank(&classes::role(py, Role::Timestamp)?)?;
+    store(&obj, "seconds", &ts.seconds.into_pyobject(py)?.into_any())?;
+    store(&obj, "nanos", &ts.nanos.into_pyobject(py)?.into_any())?;
+    Ok(obj)
+}
+
+/// The error for an object that is not a generated message.
+pub fn not_a_message(obj: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "{} is not a gonka.tx message class",
+        repr(&obj.get_type().into_any())
+    ))
+}

@@ -1,0 +1,66 @@
+//! `inference.inference`: what hosts register and submit (URLs, consensus keys, seeds, PoC batches).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::schema::MessageSchema;
+use crate::value::{invalid_at, Message, Path, Value};
+use gonka_core::Result;
+
+/// `HTTP_URL`: empty, or an http(s) URL.
+pub(crate) fn http_url(path: &Path<'_>, url: &str) -> Result<()> {
+    if url.is_empty() || url.starts_with("http://") || url.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(invalid_at(path, format!("{url:?} is not an http(s) URL")))
+    }
+}
+
+/// `ED25519_KEY_BASE64`: empty, or the standard base64 of a 32-byte ed25519 public key.
+pub(crate) fn ed25519_key_base64(path: &Path<'_>, key: &str) -> Result<()> {
+    if key.is_empty() || STANDARD.decode(key.as_bytes()).is_ok_and(|k| k.len() == 32) {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            path,
+            "must be the base64 of a 32-byte ed25519 public key",
+        ))
+    }
+}
+
+/// `SIGNATURE_HEX`: the lower-case hex of a 64-byte signature.
+pub(crate) fn signature_hex(path: &Path<'_>, signature: &str) -> Result<()> {
+    let hex = signature.len() == 128
+        && signature
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if hex {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            path,
+            "must be the lower-case hex of a 64-byte signature",
+        ))
+    }
+}
+
+/// `NONCES_MATCH_DISTANCES`: one distance per nonce.
+pub(crate) fn nonces_match_distances(
+    schema: &'static MessageSchema,
+    message: &Message,
+    path: &Path<'_>,
+) -> Result<()> {
+    let len = |name: &str| match schema.field_index(name).map(|i| &message.fields()[i]) {
+        Some(Value::List(items)) => items.len(),
+        _ => 0,
+    };
+    let (nonces, distances) = (len("nonces"), len("dist"));
+    if nonces == distances {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            path,
+            format!("{nonces} nonces but {distances} distances"),
+        ))
+    }
+}

@@ -1,0 +1,215 @@
+//! The checks of a message's values: what every value of a kind must be (a valid coin, a timestamp in range,
+//! a declared enum value) and the checks its schema names (`gonka.check` options). Each check is written once;
+//! this module only dispatches to them. Errors name the offending value's place, built only for an error.
+
+use crate::any::RawAny;
+use crate::coin;
+use crate::msg::{authz, bank, crypto, gov, inference};
+use crate::schema::{Check, Field, Kind, MessageCheck, MessageSchema, Scalar, MAX_NESTING};
+use crate::validate;
+use crate::value::{invalid_at, AnyValue, Message, Path, Value};
+use gonka_core::Result;
+
+/// Checks a message; `name` starts the path in errors (usually the message's own name).
+pub fn message(message: &Message, name: &str) -> Result<()> {
+    check_message(message, &Path::root(name), 0)
+}
+
+/// Checks what an Any holds.
+pub fn any(any: &AnyValue, name: &str) -> Result<()> {
+    check_any(any, &Path::root(name), 0)
+}
+
+fn check_message(message: &Message, path: &Path<'_>, depth: usize) -> Result<()> {
+    if depth > MAX_NESTING {
+        return Err(invalid_at(
+            path,
+            format!("messages nest deeper than {MAX_NESTING} levels"),
+        ));
+    }
+    let schema = message.schema();
+    for (field, value) in schema.fields().iter().zip(message.fields()) {
+        let at = path.field(&field.name);
+        match value {
+            Value::List(items) if field.repeated => {
+                for check in field.checks.iter().filter(|c| on_list(**c, field)) {
+                    list_check(*check, field, items, &at)?;
+                }
+                for (i, item) in items.iter().enumerate() {
+                    element(field, item, &at.index(i), depth)?;
+                }
+            }
+            value => {
+                for check in field.checks.iter().filter(|c| on_list(**c, field)) {
+                    list_check(*check, field, std::slice::from_ref(value), &at)?;
+                }
+                element(field, value, &at, depth)?;
+            }
+        }
+    }
+    for check in &schema.checks {
+        message_check(*check, schema, message, path)?;
+    }
+    Ok(())
+}
+
+fn check_any(any: &AnyValue, path: &Path<'_>, depth: usize) -> Result<()> {
+    match any {
+        AnyValue::Typed(message) => check_message(message, path, depth + 1),
+        AnyValue::Raw(raw) => raw_any(raw, path),
+    }
+}
+
+fn raw_any(raw: &RawAny, path: &Path<'_>) -> Result<()> {
+    raw.validate(&path.to_string())
+}
+
+/// What every value of the field's kind must be, then the field's own checks of each value.
+fn element(field: &Field, value: &Value, path: &Path<'_>, depth: usize) -> Result<()> {
+    match (field.kind, value) {
+        (_, Value::Null) if !field.required => return Ok(()),
+        (_, Value::Null) => return Err(invalid_at(path, "is required")),
+        (Kind::Coin, Value::Coin(c)) => c.validate(&path.to_string())?,
+        (Kind::Timestamp, Value::Timestamp(ts)) => ts.validate(&path.to_string())?,
+        (Kind::Enum(e), Value::Enum(n)) => {
+            let declared = e.value(*n).is_some_and(|v| !v.unspecified);
+            if !declared && (*n != 0 || field.required) {
+                return Err(e.unknown(n));
+            }
+        }
+        (Kind::Message(_), Value::Message(m)) => check_message(m, path, depth + 1)?,
+        (Kind::Any, Value::Any(any)) => check_any(any, path, depth)?,
+        (Kind::Scalar(s), v) => scalar_range(s, v, path)?,
+        (kind, value) => {
+            return Err(invalid_at(
+                path,
+                format!("{} does not fit a {kind:?} field", value.kind_name()),
+            ))
+        }
+    }
+    for check in field.checks.iter().filter(|c| !on_list(**c, field)) {
+        value_check(*check, value, path)?;
+    }
+    Ok(())
+}
+
+/// Whether a check looks at the whole list (or the one coin) rather than at each value.
+fn on_list(check: Check, field: &Field) -> bool {
+    match check {
+        Check::NotEmpty => field.repeated,
+        check => check.on_list(),
+    }
+}
+
+/// 32-bit integers hold 32-bit values; the other scalars hold what their kind holds.
+fn scalar_range(scalar: Scalar, value: &Value, path: &Path<'_>) -> Result<()> {
+    let fits = match (scalar, value) {
+        (Scalar::Int32 | Scalar::Sint32 | Scalar::Sfixed32, Value::I64(v)) => {
+            i32::try_from(*v).is_ok()
+        }
+        (Scalar::Uint32 | Scalar::Fixed32, Value::U64(v)) => u32::try_from(*v).is_ok(),
+        (s, Value::I64(_)) => s.is_signed_int(),
+        (s, Value::U64(_)) => s.is_unsigned_int(),
+        (s, Value::F64(_)) => s.is_float(),
+        (Scalar::Bool, Value::Bool(_))
+        | (Scalar::String, Value::String(_))
+        | (Scalar::Bytes, Value::Bytes(_)) => true,
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            path,
+            format!(
+                "{} does not fit a {} field",
+                value.kind_name(),
+                scalar.proto_name()
+            ),
+        ))
+    }
+}
+
+fn value_check(check: Check, value: &Value, path: &Path<'_>) -> Result<()> {
+    let text = || match value {
+        Value::String(s) => s.as_str(),
+        _ => "",
+    };
+    let bytes = || match value {
+        Value::Bytes(b) => b.as_slice(),
+        _ => &[],
+    };
+    match check {
+        Check::AccountAddress => address(path, text(), validate::ACCOUNT_HRP),
+        Check::ValidatorAddress => address(path, text(), validate::VALOPER_HRP),
+        Check::OptionalAccountAddress if text().is_empty() => Ok(()),
+        Check::OptionalAccountAddress => address(path, text(), validate::ACCOUNT_HRP),
+        Check::CosmosInt => coin::check_int(&path.to_string(), text()),
+        Check::LegacyDec => crate::dec::to_wire(&path.to_string(), text()).map(|_| ()),
+        Check::Finite => match value {
+            Value::F64(v) if !v.is_finite() => Err(invalid_at(path, "must be a finite number")),
+            _ => Ok(()),
+        },
+        Check::NotEmpty => match value {
+            Value::String(s) if s.is_empty() => Err(invalid_at(path, "must not be empty")),
+            Value::Bytes(b) if b.is_empty() => Err(invalid_at(path, "must not be empty")),
+            _ => Ok(()),
+        },
+        Check::TypeUrl => authz::type_url(path, text()),
+        Check::HttpUrl => inference::http_url(path, text()),
+        Check::Ed25519KeyBase64 => inference::ed25519_key_base64(path, text()),
+        Check::SignatureHex => inference::signature_hex(path, text()),
+        Check::Ed25519Key => crypto::ed25519_key(path, bytes()),
+        Check::Secp256k1Key => crypto::secp256k1_key(path, bytes()),
+        Check::PositiveCoins | Check::OptionalPositiveCoins | Check::VoteWeights => Ok(()),
+    }
+}
+
+fn list_check(check: Check, field: &Field, items: &[Value], path: &Path<'_>) -> Result<()> {
+    match check {
+        Check::PositiveCoins | Check::OptionalPositiveCoins => {
+            if items.is_empty() && check == Check::OptionalPositiveCoins {
+                return Ok(());
+            }
+            let coins: Vec<&coin::Coin> = items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Coin(c) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            bank::positive_coins(path, &coins, field.repeated)
+        }
+        Check::NotEmpty if field.repeated && items.is_empty() => {
+            let what = match field.kind {
+                Kind::Any | Kind::Message(_) => "message",
+                Kind::Coin => "coin",
+                _ => "value",
+            };
+            Err(invalid_at(path, format!("needs at least one {what}")))
+        }
+        Check::VoteWeights => gov::vote_weights(path, items),
+        _ => Ok(()),
+    }
+}
+
+fn message_check(
+    check: MessageCheck,
+    schema: &'static MessageSchema,
+    message: &Message,
+    path: &Path<'_>,
+) -> Result<()> {
+    match check {
+        MessageCheck::NoncesMatchDistances => {
+            inference::nonces_match_distances(schema, message, path)
+        }
+    }
+}
+
+fn address(path: &Path<'_>, value: &str, hrp: &str) -> Result<()> {
+    // The path is only written out for an error.
+    if gonka_core::address::is_valid_with_hrp(value, hrp) {
+        return Ok(());
+    }
+    validate::address(&path.to_string(), value, hrp)
+}
