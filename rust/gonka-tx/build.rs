@@ -1,7 +1,8 @@
 //! Compiles `proto/` with protox, a pure-Rust protobuf compiler (no system protoc), into:
 //! - `descriptors.bin`: the descriptor set (with comments and the `gonka` options) the schema registry reads;
 //! - the prost types of the transaction envelope (TxRaw, TxBody, AuthInfo, SignDoc);
-//! - `messages.rs`: a Rust type for every message, interface and enum the options expose (build/codegen.rs).
+//! - `msg/*.rs`: a Rust type for every message, interface and enum the options expose, by Cosmos module
+//!   (build/codegen.rs).
 
 use std::path::PathBuf;
 
@@ -44,6 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed={}", root.display());
     println!("cargo:rerun-if-changed=build/codegen.rs");
     println!("cargo:rerun-if-changed=src/schema/model.rs");
+    println!("cargo:rerun-if-changed=src/msg");
 
     let mut compiler = protox::Compiler::new([&root])?;
     compiler.include_source_info(true).include_imports(true);
@@ -60,7 +62,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .retain(|f| ENVELOPE.contains(&f.name()) || f.name().starts_with("google/protobuf/"));
     prost_build::Config::new().compile_fds(envelope)?;
 
+    // Each module's types go where its file in src/msg/ includes them; a module without a file yet
+    // (a new package) lands in other.rs, which src/msg/mod.rs includes.
     let model = model::Model::read(&compiler.descriptor_pool(), None)?;
-    std::fs::write(out.join("messages.rs"), codegen::rust(&model)?)?;
+    let (modules, interfaces) = codegen::rust(&model)?;
+    let generated = out.join("msg");
+    std::fs::create_dir_all(&generated)?;
+    let mut other = String::new();
+    for (module, code) in modules {
+        if manifest
+            .join("src/msg")
+            .join(format!("{module}.rs"))
+            .is_file()
+        {
+            std::fs::write(generated.join(format!("{module}.rs")), code)?;
+        } else {
+            other.push_str(&code);
+        }
+    }
+    std::fs::write(generated.join("other.rs"), other)?;
+    std::fs::write(generated.join("interfaces.rs"), interfaces)?;
     Ok(())
 }

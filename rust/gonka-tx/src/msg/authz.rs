@@ -3,6 +3,8 @@
 use crate::value::{invalid_at, Path};
 use gonka_core::Result;
 
+include!(concat!(env!("OUT_DIR"), "/msg/authz.rs"));
+
 /// A message type URL (`TYPE_URL`): `/package.Message`.
 pub(crate) fn type_url(path: &Path<'_>, value: &str) -> Result<()> {
     if value.starts_with('/') {

@@ -5,6 +5,8 @@ use crate::validate::invalid;
 use crate::value::{invalid_at, Path};
 use gonka_core::Result;
 
+include!(concat!(env!("OUT_DIR"), "/msg/bank.rs"));
+
 /// Coins that move (`POSITIVE_COINS`): at least one, each valid and positive, denoms sorted and unique.
 /// A singular coin field (`listed` false) is checked as a list of one, named without an index.
 pub(crate) fn positive_coins(path: &Path<'_>, coins: &[&Coin], listed: bool) -> Result<()> {

@@ -3,7 +3,9 @@
 use crate::value::{invalid_at, Path};
 use gonka_core::{Error, Result};
 
-use super::{PubKey, Secp256k1PubKey};
+use super::PubKey;
+
+include!(concat!(env!("OUT_DIR"), "/msg/crypto.rs"));
 
 impl PubKey {
     /// An account key: the 33-byte compressed secp256k1 point.

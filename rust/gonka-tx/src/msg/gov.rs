@@ -4,6 +4,8 @@ use crate::dec;
 use crate::value::{invalid_at, Message, Path, Value};
 use gonka_core::Result;
 
+include!(concat!(env!("OUT_DIR"), "/msg/gov.rs"));
+
 /// 1 as a LegacyDec on the wire.
 const ONE: u128 = 1_000_000_000_000_000_000;
 

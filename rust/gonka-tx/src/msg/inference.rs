@@ -7,6 +7,8 @@ use crate::schema::MessageSchema;
 use crate::value::{invalid_at, Message, Path, Value};
 use gonka_core::Result;
 
+include!(concat!(env!("OUT_DIR"), "/msg/inference.rs"));
+
 /// `HTTP_URL`: empty, or an http(s) URL.
 pub(crate) fn http_url(path: &Path<'_>, url: &str) -> Result<()> {
     if url.is_empty() || url.starts_with("http://") || url.starts_with("https://") {

@@ -4,15 +4,30 @@
 //! The types only convert to and from [`Message`] values: encoding, decoding, checks and the JSON form are
 //! the schema's ([`crate::value`]), so a message has no code of its own.
 //!
-//! The checks that an annotation names but that belong to one Cosmos module live in that module's file:
-//! [`bank`] (coins that move), [`gov`] (vote weights), [`authz`] (type URLs), [`inference`] (participant
-//! keys and URLs, seeds, PoC batches) and [`crypto`] (public keys).
+//! One module per Cosmos module holds its types and the checks its annotations name that belong to it
+//! (all are re-exported here): [`bank`], [`gov`], [`authz`], [`feegrant`], [`staking`], [`slashing`],
+//! [`crypto`], [`inference`], [`collateral`]. A message of a package without a module file yet is
+//! generated here.
 
 pub mod authz;
 pub mod bank;
+pub mod collateral;
 pub mod crypto;
+pub mod feegrant;
 pub mod gov;
 pub mod inference;
+pub mod slashing;
+pub mod staking;
+
+pub use authz::*;
+pub use bank::*;
+pub use collateral::*;
+pub use crypto::*;
+pub use feegrant::*;
+pub use gov::*;
+pub use inference::*;
+pub use slashing::*;
+pub use staking::*;
 
 use crate::any::RawAny;
 use crate::coin::Coin;
@@ -241,7 +256,8 @@ macro_rules! typed_message {
 
 pub(crate) use typed_message;
 
-include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+include!(concat!(env!("OUT_DIR"), "/msg/interfaces.rs"));
+include!(concat!(env!("OUT_DIR"), "/msg/other.rs"));
 
 impl Msg {
     /// Wraps an already encoded message of any type.
