@@ -7,21 +7,21 @@ only by the SDK's prompt). Each item file is a compact JWE (``PBES2-HS256+A128KW
 content encryption, passphrase-derived key) whose payload is the JSON of the keyring item ``{"Key", "Data"
 (base64), ...}``; ``Data`` of a ``.info`` item is a protobuf ``cosmos.crypto.keyring.v1.Record``. The JWE's
 authentication tag already proves the passphrase, so a wrong one is reported without consulting ``keyhash``.
+
+Items are decrypted and records parsed natively (gonka-keyring): the private key stays in native memory, wiped
+when freed, and reaches Python as a :class:`gonka.keys.PrivateKey`.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jwcrypto import jwe, jwk  # type: ignore[import-untyped]
-from jwcrypto.common import JWException  # type: ignore[import-untyped]
-
+from gonka import _native
 from gonka.errors import GonkaError
+from gonka.keys import PrivateKey
 
 KEYRING_DIR = "keyring-file"
 PASSWORD_ENV = "KEYRING_PASSWORD"
@@ -29,8 +29,6 @@ JWE_KEY_ALGORITHM = "PBES2-HS256+A128KW"
 JWE_CONTENT_ALGORITHM = "A256GCM"
 SECP256K1_PRIVKEY_TYPE = "/cosmos.crypto.secp256k1.PrivKey"
 SECP256K1_PUBKEY_TYPE = "/cosmos.crypto.secp256k1.PubKey"
-# Record.item oneof field numbers.
-_RECORD_KINDS = {3: "local", 4: "ledger", 5: "multi", 6: "offline"}
 
 
 class KeyringError(GonkaError):
@@ -41,14 +39,35 @@ class KeyringError(GonkaError):
 
 @dataclass(frozen=True)
 class KeyRecord:
-    """One decrypted ``<name>.info`` record. ``private_key`` is set only for local secp256k1 keys."""
+    """One decrypted ``<name>.info`` record. A local key's private key stays in native memory:
+    :meth:`FileKeyring.private_key` turns it into a key object."""
 
     name: str
     kind: str  # local | ledger | multi | offline
     public_key_type: str
     public_key: bytes
     private_key_type: str = ""
-    private_key: bytes | None = None
+    _native_record: Any = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def _of(cls, record: Any) -> KeyRecord:
+        return cls(
+            name=record.name,
+            kind=record.kind,
+            public_key_type=record.public_key_type,
+            public_key=record.public_key,
+            private_key_type=record.private_key_type,
+            _native_record=record,
+        )
+
+    @property
+    def private_key(self) -> bytes | None:
+        """The private key's bytes, set only for local keys: a copy made on each read (a signer needs
+        :meth:`FileKeyring.private_key`, which never exposes them)."""
+        if self._native_record is None:
+            return None
+        secret: bytes | None = self._native_record.secret_bytes()
+        return secret
 
 
 def _escape(item_key: str) -> str:
@@ -58,6 +77,14 @@ def _escape(item_key: str) -> str:
 
 def _unescape(file_name: str) -> str:
     return file_name.replace("%2F", "/").replace("%2f", "/").replace("%25", "%")
+
+
+def _parse_record(data: bytes) -> KeyRecord:
+    """An encoded ``cosmos.crypto.keyring.v1.Record``; malformed data raises ``ValueError``."""
+    try:
+        return KeyRecord._of(_native.keyring_parse_record(data))
+    except GonkaError as e:
+        raise ValueError(str(e)) from None
 
 
 class FileKeyring:
@@ -72,31 +99,19 @@ class FileKeyring:
             raise KeyringError(f"no file keyring at {self.directory} (expected <home>/{KEYRING_DIR}/)")
         if not password:
             raise KeyringError(f"the keyring passphrase is empty (prompted, or from ${PASSWORD_ENV})")
-        self._key = jwk.JWK.from_password(password)
+        self._password = password
 
     def names(self) -> list[str]:
         """Names of the keys stored (from ``<name>.info`` file names; nothing is decrypted)."""
         return sorted(_unescape(p.name)[: -len(".info")] for p in self.directory.glob("*.info"))
 
-    def _item(self, item_key: str) -> bytes:
+    def _token(self, item_key: str) -> tuple[Path, str]:
         path = self.directory / _escape(item_key)
         if not path.is_file():
             known = ", ".join(self.names()) or "none"
             name = item_key.removesuffix(".info")
             raise KeyringError(f"key {name!r} not in {self.directory} (keys: {known})")
-        token = jwe.JWE()
-        token.allowed_algs = [JWE_KEY_ALGORITHM, JWE_CONTENT_ALGORITHM]
-        try:
-            token.deserialize(path.read_text().strip(), key=self._key)
-        except JWException as e:
-            raise KeyringError(
-                f"cannot decrypt {path.name}: incorrect keyring passphrase, or not a keyring entry ({e})"
-            ) from None
-        try:
-            item = json.loads(token.payload)
-            return base64.b64decode(item["Data"], validate=True)
-        except (ValueError, KeyError, TypeError) as e:
-            raise KeyringError(f"{path.name} decrypted to an unexpected keyring item: {e}") from None
+        return path, path.read_text()
 
     def resolve(self, name_or_address: str) -> str:
         """The key name for a name or an account address (``gonka1...``, via its ``<hex>.address`` entry)."""
@@ -112,112 +127,38 @@ class FileKeyring:
         if not (self.directory / _escape(item_key)).is_file():
             known = ", ".join(self.names()) or "none"
             raise KeyringError(f"no key with address {name_or_address} in {self.directory} (keys: {known})")
-        pointer = self._item(item_key).decode()
+        path, token = self._token(item_key)
+        try:
+            pointer = _native.keyring_read_pointer(token, self._password, path.name)
+        except GonkaError as e:
+            raise KeyringError(str(e)) from None
         return pointer.removesuffix(".info")
 
     def record(self, name: str) -> KeyRecord:
         """The decrypted record of key ``name`` (or of the key with that account address)."""
         name = self.resolve(name)
-        data = self._item(f"{name}.info")
+        path, token = self._token(f"{name}.info")
         try:
-            return _parse_record(data)
-        except (ValueError, IndexError, UnicodeDecodeError) as e:
-            raise KeyringError(
-                f"key {name!r} is not a protobuf keyring record ({e}); entries written by Cosmos SDK < 0.46 "
-                "(amino LocalInfo) must first be migrated with `inferenced keys migrate`"
-            ) from None
+            return KeyRecord._of(_native.keyring_read_record(token, self._password, path.name, name))
+        except GonkaError as e:
+            raise KeyringError(str(e)) from None
 
-    def private_key(self, name: str) -> Any:
+    def private_key(self, name: str) -> PrivateKey:
         """Key ``name`` (or account address) as a :class:`gonka.keys.PrivateKey` (local secp256k1 keys
-        only)."""
+        only); its bytes never pass through Python."""
         record = self.record(name)
-        if record.kind != "local" or record.private_key is None:
+        if (
+            record.kind != "local"
+            or record._native_record is None
+            or not record._native_record.has_private_key
+        ):
             raise KeyringError(f"key {name!r} is a {record.kind} key: its private key is not in the keyring")
         if record.private_key_type != SECP256K1_PRIVKEY_TYPE:
             raise KeyringError(
                 f"key {name!r} has type {record.private_key_type}; only secp256k1 keys sign txs"
             )
-        from gonka.keys import PrivateKey
-
-        return PrivateKey.from_bytes(record.private_key)
-
-
-# --- protobuf wire format (just what a keyring Record needs) ---
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        if pos >= len(data) or shift > 63:
-            raise ValueError("truncated varint")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return value, pos
-
-
-def _fields(data: bytes) -> dict[int, list[Any]]:
-    """Field number -> values (ints for varints, bytes for length-delimited); other wire types are
-    rejected.
-    """
-    out: dict[int, list[Any]] = {}
-    pos = 0
-    while pos < len(data):
-        tag, pos = _varint(data, pos)
-        number, wire = tag >> 3, tag & 7
-        if number == 0:
-            raise ValueError("field number 0")
-        value: int | bytes
-        if wire == 0:
-            value, pos = _varint(data, pos)
-        elif wire == 2:
-            length, pos = _varint(data, pos)
-            if pos + length > len(data):
-                raise ValueError("truncated length-delimited field")
-            value, pos = data[pos : pos + length], pos + length
-        else:
-            raise ValueError(f"unexpected wire type {wire}")
-        out.setdefault(number, []).append(value)
-    return out
-
-
-def _bytes(fields: dict[int, list[Any]], number: int) -> bytes:
-    """The last value of a length-delimited field (proto3: last one wins), b"" when absent."""
-    values = fields.get(number)
-    if not values:
-        return b""
-    if not isinstance(values[-1], bytes):
-        raise ValueError(f"field {number} is not length-delimited")
-    return values[-1]
-
-
-def _any(data: bytes) -> tuple[str, bytes]:
-    fields = _fields(data)
-    return _bytes(fields, 1).decode(), _bytes(fields, 2)
-
-
-def _parse_record(data: bytes) -> KeyRecord:
-    fields = _fields(data)
-    name = _bytes(fields, 1).decode()
-    if not name:
-        raise ValueError("record without a name")
-    pub_type, pub_value = _any(_bytes(fields, 2))
-    public_key = _bytes(_fields(pub_value), 1)
-    kinds = [kind for number, kind in _RECORD_KINDS.items() if number in fields]
-    if len(kinds) != 1:
-        raise ValueError("record has no key kind (local/ledger/multi/offline)")
-    record = KeyRecord(name=name, kind=kinds[0], public_key_type=pub_type, public_key=public_key)
-    if record.kind != "local":
-        return record
-    priv_type, priv_value = _any(_bytes(_fields(_bytes(fields, 3)), 1))
-    private_key = _bytes(_fields(priv_value), 1)
-    return KeyRecord(
-        name=name,
-        kind="local",
-        public_key_type=pub_type,
-        public_key=public_key,
-        private_key_type=priv_type,
-        private_key=private_key,
-    )
+        try:
+            key: PrivateKey = record._native_record.private_key()
+        except GonkaError as e:
+            raise KeyringError(f"key {name!r}: {e}") from None
+        return key

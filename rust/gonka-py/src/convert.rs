@@ -285,7 +285,7 @@ pub fn any_from_py(
 ) -> PyResult<AnyValue> {
     let py = given.py();
     if given.is_instance(classes::role(py, Role::RawMsg)?.as_any())? {
-        let (type_url, value): (String, Vec<u8>) = given.getattr(name(py, "_any"))?.extract()?;
+        let (type_url, value) = encoded_any(given)?;
         let _unpacking = Unpacking::enter(&type_url).map_err(to_py)?;
         return Ok(AnyValue::Raw(RawAny { type_url, value }));
     }
@@ -313,6 +313,14 @@ pub fn any_from_py(
         depth + 1,
         None,
     )?))
+}
+
+/// The `_any` of a payload object: its type URL and encoded value.
+pub fn encoded_any(payload: &Bound<'_, PyAny>) -> PyResult<(String, Vec<u8>)> {
+    // Bytes are copied whole: extracting a Vec<u8> would go through Python's sequence protocol byte by byte.
+    let (type_url, value): (String, Bound<'_, PyBytes>) =
+        payload.getattr(name(payload.py(), "_any"))?.extract()?;
+    Ok((type_url, value.as_bytes().to_vec()))
 }
 
 /// Stores an attribute of a frozen instance (what a dataclass's own `__init__` does).

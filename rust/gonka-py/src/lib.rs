@@ -14,6 +14,7 @@ mod coin;
 mod convert;
 mod errors;
 mod hashing;
+mod keyring;
 mod keys;
 mod msg;
 mod poc;
@@ -25,6 +26,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     hashing::register(m)?;
     keys::register(m)?;
+    keyring::register(m)?;
     poc::register(m)?;
     coin::register(m)?;
     classes::register(m)?;

@@ -138,22 +138,27 @@ fn tx_bind_raw(obj: &Bound<'_, PyAny>) -> PyResult<()> {
     guard(|| {
         let py = obj.py();
         let type_url: String = obj.getattr("raw_type_url")?.extract()?;
-        let value: Vec<u8> = match obj.getattr("value")? {
-            v if v.is_instance_of::<PyString>() => {
-                return Err(to_py(Error::InvalidInput(format!(
-                    "RawMsg value must be bytes, got {}",
-                    v.repr()?
-                ))))
-            }
-            v => v.extract()?,
+        let given = obj.getattr("value")?;
+        if given.is_instance_of::<PyString>() {
+            return Err(to_py(Error::InvalidInput(format!(
+                "RawMsg value must be bytes, got {}",
+                given.repr()?
+            ))));
+        }
+        // Any bytes-like value is kept as bytes (what `bytes(value)` makes of it).
+        let bytes = match given.downcast::<PyBytes>() {
+            Ok(bytes) => bytes.clone(),
+            Err(_) => py
+                .get_type::<PyBytes>()
+                .call1((&given,))?
+                .downcast_into::<PyBytes>()?,
         };
         RawAny {
             type_url: type_url.clone(),
-            value: value.clone(),
+            value: Vec::new(),
         }
         .validate("RawMsg")
         .map_err(to_py)?;
-        let bytes = PyBytes::new(py, &value);
         store(obj, "value", &bytes)?;
         let any = PyTuple::new(
             py,

@@ -15,9 +15,9 @@ use gonka_tx::tx::{
 };
 use gonka_tx::{AuthInfo, Fee, Msg, PubKey, RawAny, SignerInfo, Timestamp, TxBody};
 
-use crate::classes::{self, name, Role};
+use crate::classes::{self, Role};
 use crate::coin::coins_of;
-use crate::convert::{any_to_py, coin_to_py, timestamp_to_py};
+use crate::convert::{any_to_py, coin_to_py, encoded_any, timestamp_to_py};
 use crate::errors::{guard, guard_core, to_py};
 use crate::keys::PyPrivateKey;
 
@@ -88,7 +88,7 @@ fn message_anys(messages: &Bound<'_, PyAny>) -> PyResult<Vec<Msg>> {
                 item.repr()?
             ))));
         }
-        let (type_url, value): (String, Vec<u8>) = item.getattr(name(py, "_any"))?.extract()?;
+        let (type_url, value) = encoded_any(&item)?;
         anys.push(Msg::Other(RawAny { type_url, value }));
     }
     Ok(anys)

@@ -65,13 +65,6 @@ impl Timestamp {
             nanos: self.nanos,
         }
     }
-
-    pub(crate) fn from_proto(ts: proto::Timestamp) -> Self {
-        Self {
-            seconds: ts.seconds,
-            nanos: ts.nanos,
-        }
-    }
 }
 
 impl fmt::Display for Timestamp {

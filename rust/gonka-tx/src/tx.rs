@@ -13,7 +13,7 @@ use crate::proto::cosmos::tx::v1beta1 as pb;
 use crate::time::Timestamp;
 use crate::validate::{invalid, optional_address};
 use crate::value::json::JsonAny;
-use crate::value::{check, wire, AnyValue};
+use crate::value::{check, wire, AnyValue, Value};
 use gonka_core::secp256k1::{PrivateKey, PublicKey};
 use gonka_core::{Error, Result};
 
@@ -141,23 +141,45 @@ fn any_list<S: serde::Serializer>(anys: &[AnyValue], s: S) -> std::result::Resul
 }
 
 impl BodyValues {
-    /// Decodes TxBody bytes; every Any is unpacked within the SDK's caps.
+    /// Decodes TxBody bytes; every Any is unpacked within the SDK's caps. The body is read by its schema,
+    /// so the messages are decoded straight from the body's bytes.
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        let p = pb::TxBody::decode(bytes).map_err(|e| malformed("TxBody", e))?;
-        let values =
-            |anys: Vec<crate::proto::Any>, accepts: Option<&str>| -> Result<Vec<AnyValue>> {
-                anys.iter()
-                    .map(|any| wire::decode_any(&any.type_url, &any.value, accepts))
-                    .collect()
-            };
+        let schema = crate::schema::builtin("cosmos.tx.v1beta1.TxBody");
+        let mut fields = wire::decode(schema, bytes)?.into_fields();
+        let mut take = |name: &str| {
+            schema.field_index(name).map_or(Value::Null, |i| {
+                std::mem::replace(&mut fields[i], Value::Null)
+            })
+        };
+        let anys = |value: Value| -> Vec<AnyValue> {
+            match value {
+                Value::List(items) => items
+                    .into_iter()
+                    .filter_map(|v| match v {
+                        Value::Any(any) => Some(*any),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
         Ok(Self {
-            messages: values(p.messages, Some(Msg::INTERFACE))?,
-            memo: p.memo,
-            timeout_height: p.timeout_height,
-            unordered: p.unordered,
-            timeout_timestamp: p.timeout_timestamp.map(Timestamp::from_proto),
-            extension_options: values(p.extension_options, None)?,
-            non_critical_extension_options: values(p.non_critical_extension_options, None)?,
+            messages: anys(take("messages")),
+            memo: match take("memo") {
+                Value::String(memo) => memo,
+                _ => String::new(),
+            },
+            timeout_height: match take("timeout_height") {
+                Value::U64(height) => height,
+                _ => 0,
+            },
+            unordered: matches!(take("unordered"), Value::Bool(true)),
+            timeout_timestamp: match take("timeout_timestamp") {
+                Value::Timestamp(ts) => Some(ts),
+                _ => None,
+            },
+            extension_options: anys(take("extension_options")),
+            non_critical_extension_options: anys(take("non_critical_extension_options")),
         })
     }
 
@@ -171,9 +193,10 @@ impl BodyValues {
                 &self.non_critical_extension_options,
             ),
         ];
+        let _session = check::Session::start();
         for (name, anys) in lists {
             for (i, any) in anys.iter().enumerate() {
-                check::any(any, &format!("{name}[{i}]"))?;
+                check::any_in(any, name, i)?;
             }
         }
         if let Some(ts) = &self.timeout_timestamp {
@@ -603,6 +626,7 @@ pub struct DecodedValues {
 impl DecodedValues {
     /// Checks every message, the timeout and the fee coins, as an encoder would before signing them.
     pub fn check(&self) -> Result<()> {
+        let _session = check::Session::start();
         self.body.check()?;
         coin::validate_all("fee.amount", &self.auth_info.fee.amount)
     }

@@ -193,9 +193,27 @@ fn write() -> RwLockWriteGuard<'static, Registry> {
     REGISTRY.write().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The compiled-in messages and enums, read without the registry's lock: decoding looks a message up for
+/// every Any.
+static BUILTIN: LazyLock<Schemas> = LazyLock::new(|| {
+    let registry = read();
+    Schemas {
+        messages: registry.messages.clone(),
+        enums: registry.enums.clone(),
+    }
+});
+
+struct Schemas {
+    messages: HashMap<String, &'static MessageSchema>,
+    enums: HashMap<String, &'static EnumSchema>,
+}
+
 /// The schema of a message, by full name (`cosmos.bank.v1beta1.MsgSend`).
 pub fn message(full_name: &str) -> Option<&'static MessageSchema> {
-    read().messages.get(full_name).copied()
+    match BUILTIN.messages.get(full_name) {
+        Some(schema) => Some(*schema),
+        None => read().messages.get(full_name).copied(),
+    }
 }
 
 /// The schema of the message a type URL (`/cosmos.bank.v1beta1.MsgSend`) names.
@@ -209,7 +227,10 @@ pub fn builtin(full_name: &str) -> &'static MessageSchema {
 }
 
 pub fn enumeration(full_name: &str) -> Option<&'static EnumSchema> {
-    read().enums.get(full_name).copied()
+    match BUILTIN.enums.get(full_name) {
+        Some(schema) => Some(*schema),
+        None => read().enums.get(full_name).copied(),
+    }
 }
 
 /// Every registered message, in full-name order.

@@ -2,6 +2,8 @@
 //! a declared enum value) and the checks its schema names (`gonka.check` options). Each check is written once;
 //! this module only dispatches to them. Errors name the offending value's place, built only for an error.
 
+use std::cell::RefCell;
+
 use crate::any::RawAny;
 use crate::coin;
 use crate::msg::{authz, bank, crypto, gov, inference};
@@ -12,12 +14,57 @@ use gonka_core::Result;
 
 /// Checks a message; `name` starts the path in errors (usually the message's own name).
 pub fn message(message: &Message, name: &str) -> Result<()> {
+    let _session = Session::start();
     check_message(message, &Path::root(name), 0)
 }
 
 /// Checks what an Any holds.
 pub fn any(any: &AnyValue, name: &str) -> Result<()> {
+    let _session = Session::start();
     check_any(any, &Path::root(name), 0)
+}
+
+/// Checks what the Any at `list[index]` holds (errors name it so).
+pub fn any_in(any: &AnyValue, list: &str, index: usize) -> Result<()> {
+    let _session = Session::start();
+    let root = Path::root(list);
+    check_any(any, &root.index(index), 0)
+}
+
+/// How many valid addresses one session remembers.
+const REMEMBERED: usize = 32;
+
+thread_local! {
+    /// The addresses (with their prefix) found valid in the session running on this thread, if any.
+    static VALID: RefCell<Option<Vec<(&'static str, String)>>> = const { RefCell::new(None) };
+}
+
+/// While held, an address already found valid is not checked again: a transaction names the same accounts
+/// in many messages (its signer in every one). Sessions nest; the outermost one forgets on drop, so
+/// nothing is remembered from one check to the next.
+pub struct Session {
+    outermost: bool,
+}
+
+impl Session {
+    pub fn start() -> Self {
+        VALID.with(|valid| {
+            let mut valid = valid.borrow_mut();
+            let outermost = valid.is_none();
+            if outermost {
+                *valid = Some(Vec::new());
+            }
+            Session { outermost }
+        })
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.outermost {
+            VALID.with(|valid| *valid.borrow_mut() = None);
+        }
+    }
 }
 
 fn check_message(message: &Message, path: &Path<'_>, depth: usize) -> Result<()> {
@@ -206,10 +253,25 @@ fn message_check(
     }
 }
 
-fn address(path: &Path<'_>, value: &str, hrp: &str) -> Result<()> {
-    // The path is only written out for an error.
-    if gonka_core::address::is_valid_with_hrp(value, hrp) {
+fn address(path: &Path<'_>, value: &str, hrp: &'static str) -> Result<()> {
+    let known = |valid: &Option<Vec<(&'static str, String)>>| {
+        valid
+            .as_ref()
+            .is_some_and(|v| v.iter().any(|(h, a)| *h == hrp && a == value))
+    };
+    if VALID.with(|valid| known(&valid.borrow())) {
         return Ok(());
     }
-    validate::address(&path.to_string(), value, hrp)
+    // The path is only written out for an error.
+    if !gonka_core::address::is_valid_with_hrp(value, hrp) {
+        return validate::address(&path.to_string(), value, hrp);
+    }
+    VALID.with(|valid| {
+        if let Some(valid) = valid.borrow_mut().as_mut() {
+            if valid.len() < REMEMBERED {
+                valid.push((hrp, value.to_string()));
+            }
+        }
+    });
+    Ok(())
 }
