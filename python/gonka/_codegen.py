@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,19 @@ def _annotation(field: dict[str, Any]) -> tuple[str, str | None]:
     return (f"{base} | None", zero) if zero == "None" else (base, zero)
 
 
-def render(schema: dict[str, Any], doc: str = "Message classes generated from .proto declarations.") -> str:
-    """The Python module of ``schema`` (what ``_native.tx_schema()`` returns)."""
-    messages = sorted(schema["messages"], key=lambda m: (m["implements"] is not None, m["full_name"]))
-    enums = schema["enums"]
+def render(
+    schema: dict[str, Any],
+    doc: str = "Message classes generated from .proto declarations.",
+    existing: Mapping[str, type] | None = None,
+) -> str:
+    """The Python module of ``schema`` (what ``_native.tx_schema()`` returns). Messages and enums with a
+    class in ``existing`` (by proto full name) are imported from their modules instead of declared."""
+    existing = existing or {}
+    messages = sorted(
+        (m for m in schema["messages"] if m["full_name"] not in existing),
+        key=lambda m: (m["implements"] is not None, m["full_name"]),
+    )
+    enums = [e for e in schema["enums"] if e["full_name"] not in existing]
     defined = {m["class_name"] for m in messages} | {e["class_name"] for e in enums}
     interfaces: dict[str, list[str]] = {}
     for m in messages:
@@ -91,7 +101,10 @@ def render(schema: dict[str, Any], doc: str = "Message classes generated from .p
             if f["kind"] == "any" and f["ref"] not in (None, "Msg"):
                 interfaces.setdefault(f["ref"], [])
     referenced = {f["ref"] for m in messages for f in m["fields"] if f["kind"] in ("enum", "message")}
-    imported = sorted(referenced - defined)
+    modules = {cls.__name__: cls.__module__ for cls in existing.values()}
+    imported: dict[str, list[str]] = {}
+    for name in sorted(referenced - defined):
+        imported.setdefault(modules.get(name, "gonka.tx._generated"), []).append(name)
     annotations = " ".join(_annotation(f)[0] for m in messages for f in m["fields"])
     kinds = {m["implements"] for m in messages}
     used = {
@@ -101,16 +114,15 @@ def render(schema: dict[str, Any], doc: str = "Message classes generated from .p
         "AnyPayload": bool(kinds - {None, "Msg"}) or "AnyPayload" in annotations,
         "RawMsg": bool(interfaces),
     }
-    bases = [name for name in _BASES if used[name]]
+    bases = [name for name in _BASES if used[name]] + (["register_enum"] if enums else [])
     mixins = sorted({m["python_mixin"] for m in messages if m["python_mixin"]})
     names = sorted(defined | set(interfaces))
 
     out = [*_docstring(doc, "")[:-1], "", "from __future__ import annotations", ""]
     out += ["from dataclasses import dataclass"]
     out += ["from typing import TYPE_CHECKING, ClassVar" + (", TypeAlias" if interfaces else ""), ""]
-    out += ["from gonka import _native", f"from gonka.tx._base import {', '.join(bases)}"]
-    if imported:
-        out.append(f"from gonka.tx._generated import {', '.join(imported)}")
+    out += [f"from gonka.tx._base import {', '.join(bases)}"]
+    out += [f"from {module} import {', '.join(names)}" for module, names in sorted(imported.items())]
     if mixins:
         out.append(f"from gonka.tx._mixins import {', '.join(mixins)}")
     out += ["", "if TYPE_CHECKING:", "    from collections.abc import Sequence", ""]
@@ -120,7 +132,7 @@ def render(schema: dict[str, Any], doc: str = "Message classes generated from .p
         out += ["", f"class {e['class_name']}(ProtoEnum):"]
         out += _docstring(e["doc"], "    ") or [f'    """``{e["full_name"]}``."""', ""]
         out += [f"    {member} = {number}" for member, number in e["members"]]
-        out += ["", "", f'_native.tx_register_enum({e["class_name"]}, "{e["full_name"]}")', ""]
+        out += ["", "", f'register_enum({e["class_name"]}, "{e["full_name"]}")', ""]
     for m in messages:
         base = {None: "ProtoMessage", "Msg": "Msg"}.get(m["implements"], "AnyPayload")
         parents = f"{m['python_mixin']}, {base}" if m["python_mixin"] else base

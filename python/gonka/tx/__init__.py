@@ -13,6 +13,7 @@ from gonka.tx import _generated
 from gonka.tx._base import AnyPayload, Msg, RawMsg
 from gonka.tx._generated import *  # noqa: F403
 from gonka.tx._mixins import module_address
+from gonka.tx.messages import register_messages
 from gonka.tx.permissions import (
     FEE_ALLOWANCE_SPEND_LIMIT,
     ML_OPS_MSG_TYPES,
@@ -51,6 +52,7 @@ __all__ = [
     "encode_json_tx",
     "grant_ml_ops_messages",
     "module_address",
+    "register_messages",
     "tx_hash",
     "unique_timeout",
 ]

@@ -20,7 +20,15 @@ from gonka.errors import InvalidInput
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["AnyPayload", "Msg", "ProtoEnum", "ProtoMessage", "RawMsg"]
+__all__ = ["AnyPayload", "Msg", "ProtoEnum", "ProtoMessage", "RawMsg", "classes", "register_enum"]
+
+# The class of each message and enum that has one, by proto full name.
+_CLASSES: dict[str, type] = {}
+
+
+def classes() -> dict[str, type]:
+    """The class of each message and enum declared so far, by proto full name."""
+    return dict(_CLASSES)
 
 
 class ProtoMessage:
@@ -33,6 +41,7 @@ class ProtoMessage:
             annotations = inspect.get_annotations(cls)
             fields = [name for name, kind in annotations.items() if not str(kind).startswith("ClassVar")]
             _native.tx_register_class(cls, proto, fields)
+            _CLASSES[proto] = cls
 
     def __post_init__(self) -> None:
         _native.tx_bind(self)
@@ -111,6 +120,12 @@ class ProtoEnum(enum.IntEnum):
     def json_name(self) -> str:
         """The name the chain writes, e.g. ``VOTE_OPTION_YES``."""
         return _native.tx_enum_name(type(self), int(self))
+
+
+def register_enum(cls: type[ProtoEnum], full_name: str) -> None:
+    """Binds a generated enum class to its proto enum."""
+    _native.tx_register_enum(cls, full_name)
+    _CLASSES[full_name] = cls
 
 
 _native.tx_register_type("AnyPayload", AnyPayload)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
-from gonka import _native
-from gonka.tx._base import AnyPayload, Msg, ProtoEnum, ProtoMessage, RawMsg
+from gonka.tx._base import AnyPayload, Msg, ProtoEnum, ProtoMessage, RawMsg, register_enum
 from gonka.tx._mixins import UnjailHelpers, UpdateParamsHelpers
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ class VoteOption(ProtoEnum):
     NO_WITH_VETO = 4
 
 
-_native.tx_register_enum(VoteOption, "cosmos.gov.v1.VoteOption")
+register_enum(VoteOption, "cosmos.gov.v1.VoteOption")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ pub mod model;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{LazyLock, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use prost::Message as _;
 use prost_reflect::DescriptorPool;
 
 use gonka_core::{Error, Result};
@@ -267,23 +268,39 @@ pub fn exposed(
     (messages, enums)
 }
 
-/// Adds the messages of an encoded `FileDescriptorSet` (files already known are skipped when identical) and
-/// returns their schemas. Their fields may use any message already registered.
+/// Adds the messages of an encoded `FileDescriptorSet` and returns the schemas of every message its files
+/// declare. Their fields may use any message already registered. A file already registered is skipped
+/// (its messages are returned as they are), so registering the same set twice is harmless.
 pub fn register(descriptor_set: &[u8]) -> Result<Vec<&'static MessageSchema>> {
+    let unusable = |e: &dyn std::fmt::Display| {
+        Error::InvalidInput(format!("not a usable descriptor set: {e}"))
+    };
+    let files: Vec<String> = prost_types::FileDescriptorSet::decode(descriptor_set)
+        .map_err(|e| unusable(&e))?
+        .file
+        .into_iter()
+        .filter_map(|f| f.name)
+        .collect();
     let mut registry = write();
     let mut pool = registry.pool.clone();
     let known: BTreeSet<String> = pool.files().map(|f| f.name().to_string()).collect();
     pool.decode_file_descriptor_set(descriptor_set)
-        .map_err(|e| Error::InvalidInput(format!("not a usable descriptor set: {e}")))?;
+        .map_err(|e| unusable(&e))?;
     let added: BTreeSet<String> = pool
         .files()
         .map(|f| f.name().to_string())
         .filter(|name| !known.contains(name))
         .collect();
     let model = Model::read(&pool, Some(&added)).map_err(Error::InvalidInput)?;
-    let schemas = registry.add(&model)?;
+    registry.add(&model)?;
     registry.pool = pool;
-    Ok(schemas)
+    let declared: BTreeSet<String> = files.into_iter().collect();
+    let model = Model::read(&registry.pool, Some(&declared)).map_err(Error::InvalidInput)?;
+    Ok(model
+        .messages
+        .iter()
+        .filter_map(|m| registry.messages.get(&m.full_name).copied())
+        .collect())
 }
 
 impl Registry {
