@@ -61,22 +61,93 @@ pub fn decode(addr: &str) -> Result<(String, Vec<u8>)> {
     Ok((hrp, checked.byte_iter().collect()))
 }
 
-/// Whether `addr` is a valid bech32 address under `expected_hrp` (any case), without allocating:
-/// the check on the hot path of message encoding. Use [`decode_with_hrp`] to learn what is wrong.
+/// The bech32 data characters by value.
+const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/// The value of each ASCII data character (either case), or -1.
+const CHARSET_VALUES: [i8; 128] = {
+    let mut values = [-1i8; 128];
+    let mut i = 0;
+    while i < 32 {
+        values[CHARSET[i] as usize] = i as i8;
+        values[CHARSET[i].to_ascii_uppercase() as usize] = i as i8;
+        i += 1;
+    }
+    values
+};
+
+/// One step of the BCH checksum of BIP 173.
+fn polymod_step(checksum: u32, value: u8) -> u32 {
+    const GENERATOR: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
+    let top = checksum >> 25;
+    let mut next = ((checksum & 0x01ff_ffff) << 5) ^ u32::from(value);
+    for (i, g) in GENERATOR.iter().enumerate() {
+        if (top >> i) & 1 == 1 {
+            next ^= g;
+        }
+    }
+    next
+}
+
+/// Whether `addr` is a valid bech32 address under `expected_hrp` (any case): exactly what [`decode`]
+/// accepts (BIP 173 checksum, no mixed case, data padding as segwit requires) with that prefix, checked in
+/// one pass without allocating. It runs for every address a message names; use [`decode_with_hrp`] to
+/// learn what is wrong.
 pub fn is_valid_with_hrp(addr: &str, expected_hrp: &str) -> bool {
-    if addr.len() > MAX_LENGTH {
+    let bytes = addr.as_bytes();
+    if bytes.len() > MAX_LENGTH {
         return false;
     }
-    match CheckedHrpstring::new::<Bech32>(addr) {
-        Ok(checked) => {
-            checked.validate_segwit_padding().is_ok()
-                && checked
-                    .hrp()
-                    .lowercase_char_iter()
-                    .eq(expected_hrp.chars().map(|c| c.to_ascii_lowercase()))
-        }
-        Err(_) => false,
+    let Some(separator) = bytes.iter().rposition(|&b| b == b'1') else {
+        return false;
+    };
+    let (hrp, data) = (&bytes[..separator], &bytes[separator + 1..]);
+    if hrp.is_empty() || data.len() < 6 || !hrp.eq_ignore_ascii_case(expected_hrp.as_bytes()) {
+        return false;
     }
+    let (mut lower, mut upper) = (false, false);
+    for &b in bytes {
+        if !(33..=126).contains(&b) {
+            return false;
+        }
+        lower |= b.is_ascii_lowercase();
+        upper |= b.is_ascii_uppercase();
+    }
+    if lower && upper {
+        return false;
+    }
+    let mut checksum = 1;
+    for &b in hrp {
+        checksum = polymod_step(checksum, b.to_ascii_lowercase() >> 5);
+    }
+    checksum = polymod_step(checksum, 0);
+    for &b in hrp {
+        checksum = polymod_step(checksum, b.to_ascii_lowercase() & 31);
+    }
+    for &b in data {
+        let value = CHARSET_VALUES[usize::from(b)];
+        if value < 0 {
+            return false;
+        }
+        checksum = polymod_step(checksum, value as u8);
+    }
+    if checksum != 1 {
+        return false;
+    }
+    // The 5-bit groups before the checksum make whole bytes but for at most 4 zero bits.
+    let groups = data.len() - 6;
+    if groups == 0 {
+        return true;
+    }
+    let padding = groups * 5 % 8;
+    let last = CHARSET_VALUES[usize::from(data[groups - 1])] as u8;
+    padding <= 4 && last & ((1u8 << padding) - 1) == 0
 }
 
 /// Decodes an address that must carry the prefix `expected_hrp`.
@@ -217,6 +288,8 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
         #[test]
         fn fast_validity_check_agrees_with_decoding(
             data in proptest::collection::vec(proptest::num::u8::ANY, 0..40),

@@ -92,6 +92,7 @@ fn bip173_valid_strings_round_trip() {
             address::encode(&hrp, &payload).unwrap(),
             string.to_lowercase()
         );
+        assert!(address::is_valid_with_hrp(string, &hrp), "{string}");
     }
 }
 
@@ -105,6 +106,8 @@ fn bip173_invalid_strings_are_rejected() {
             "accepted {string:?} ({})",
             text(&invalid["reason"])
         );
+        let hrp = string.rsplit_once('1').map_or("", |(hrp, _)| hrp);
+        assert!(!address::is_valid_with_hrp(string, hrp), "{string:?}");
     }
 }
 

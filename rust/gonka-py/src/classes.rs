@@ -3,6 +3,7 @@
 //! Timestamp, RawMsg, ...), registered by role.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{LazyLock, RwLock};
 
 use pyo3::prelude::*;
@@ -59,12 +60,38 @@ struct EnumClass {
     members: Vec<(i32, Py<PyAny>)>,
 }
 
+/// Hashes an address: the keys of these maps are addresses of schemas, classes and names, and every
+/// decoded message looks its class up.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        // Addresses are aligned: the low bits carry nothing.
+        self.0 = (address as u64 >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ByAddress<V> = HashMap<usize, V, BuildHasherDefault<AddressHasher>>;
+
 #[derive(Default)]
 struct Classes {
-    messages: HashMap<usize, Py<PyType>>,
-    enums: HashMap<usize, EnumClass>,
-    enum_schemas: HashMap<usize, &'static EnumSchema>,
+    messages: ByAddress<Py<PyType>>,
+    enums: ByAddress<EnumClass>,
+    enum_schemas: ByAddress<&'static EnumSchema>,
     roles: HashMap<Role, Py<PyType>>,
+    /// Interned attribute names, by the address of the schema's (static) name.
+    names: ByAddress<Py<PyString>>,
 }
 
 static CLASSES: LazyLock<RwLock<Classes>> = LazyLock::new(RwLock::default);
@@ -208,6 +235,17 @@ pub fn tx_register_type(role: &str, class: &Bound<'_, PyType>) -> PyResult<()> {
 /// An interned attribute name.
 pub fn name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
     PyString::intern(py, name)
+}
+
+/// The interned Python string of a schema's field name (schemas, and so their names, live forever).
+pub fn field_name<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
+    let key = name.as_ptr() as usize;
+    if let Some(cached) = read().names.get(&key) {
+        return cached.bind(py).clone();
+    }
+    let interned = PyString::intern(py, name);
+    write().names.insert(key, interned.clone().unbind());
+    interned
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -18,7 +18,7 @@ use gonka_tx::value::json::shorten;
 use gonka_tx::value::{wire, AnyValue, Message, Path, Value};
 use gonka_tx::{Coin, Timestamp};
 
-use crate::classes::{self, name, schema_of, Role};
+use crate::classes::{self, field_name, name, schema_of, Role};
 use crate::coin::PyCoin;
 use crate::errors::to_py;
 
@@ -60,7 +60,7 @@ pub fn message_from_py<'py>(
     }
     for py_field in schema.python_fields() {
         let field = py_field.field;
-        let given = obj.getattr(name(py, py_field.name))?;
+        let given = obj.getattr(field_name(py, py_field.name))?;
         let at = path.field(py_field.name);
         let (value, replacement) = field_from_py(field, &given, &at, depth)?;
         if let (Some(changes), Some(replacement)) = (changes.as_deref_mut(), replacement) {
@@ -324,8 +324,12 @@ pub fn encoded_any(payload: &Bound<'_, PyAny>) -> PyResult<(String, Vec<u8>)> {
 }
 
 /// Stores an attribute of a frozen instance (what a dataclass's own `__init__` does).
-pub fn store(obj: &Bound<'_, PyAny>, attribute: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    let key = name(obj.py(), attribute);
+pub fn store(
+    obj: &Bound<'_, PyAny>,
+    attribute: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let key = field_name(obj.py(), attribute);
     // SAFETY: the three pointers are live references held by the caller.
     let status =
         unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), key.as_ptr(), value.as_ptr()) };

@@ -36,7 +36,7 @@ impl Coin {
     }
 
     /// `validate` without building error messages (the common case on the signing path).
-    pub(crate) fn is_valid(&self) -> bool {
+    pub fn is_valid(&self) -> bool {
         denom_is_valid(&self.denom) && int_is_valid(&self.amount)
     }
 
@@ -64,7 +64,8 @@ fn denom_is_valid(denom: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"/:._-".contains(b))
 }
 
-fn int_is_valid(amount: &str) -> bool {
+/// [`check_int`] without building an error.
+pub(crate) fn int_is_valid(amount: &str) -> bool {
     let digits = !amount.is_empty() && amount.bytes().all(|b| b.is_ascii_digit());
     let canonical = amount.len() == 1 || !amount.starts_with('0');
     let in_range =

@@ -34,6 +34,17 @@ pub fn to_wire(field: &str, text: &str) -> Result<String> {
     })
 }
 
+/// Whether [`to_wire`] takes the text (without building an error).
+pub fn is_valid(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !int_part.is_empty()
+        && digits_only(int_part)
+        && digits_only(frac_part)
+        && frac_part.len() <= PRECISION
+}
+
 /// "100000000000000000" -> "0.100000000000000000" (the JSON form).
 pub fn from_wire(field: &str, wire: &str) -> Result<String> {
     let (negative, digits) = match wire.strip_prefix('-') {
@@ -85,7 +96,9 @@ mod tests {
     fn rejects_non_decimals() {
         for bad in ["", ".1", "abc", "0.1234567890123456789", "1e-3", "+1"] {
             assert!(to_wire("r", bad).is_err(), "{bad}");
+            assert!(!is_valid(bad), "{bad}");
         }
+        assert!(is_valid("0.1") && is_valid("-2") && is_valid("1.000000000000000000"));
         assert!(from_wire("r", "1.5").is_err());
     }
 }

@@ -37,6 +37,12 @@ impl Timestamp {
         i128::from(self.seconds) * 1_000_000_000 + i128::from(self.nanos)
     }
 
+    /// `validate` without building an error.
+    pub fn is_valid(&self) -> bool {
+        (0..1_000_000_000).contains(&self.nanos)
+            && (MIN_SECONDS..=MAX_SECONDS).contains(&self.seconds)
+    }
+
     pub fn validate(&self, field: &str) -> Result<()> {
         if !(0..1_000_000_000).contains(&self.nanos) {
             return Err(invalid(

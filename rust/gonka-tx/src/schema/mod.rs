@@ -5,6 +5,7 @@
 pub mod model;
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{LazyLock, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use prost::Message as _;
@@ -163,10 +164,35 @@ impl EnumSchema {
     }
 }
 
+/// FNV-1a: decoding hashes a type URL for every Any, and the registry's own names are the only keys (the
+/// hashed input can only be looked up, never inserted, so collisions cannot be forced).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type ByName<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+
 struct Registry {
     pool: DescriptorPool,
-    messages: HashMap<String, &'static MessageSchema>,
-    enums: HashMap<String, &'static EnumSchema>,
+    messages: ByName<&'static MessageSchema>,
+    enums: ByName<&'static EnumSchema>,
 }
 
 static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
@@ -176,8 +202,8 @@ static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
         Model::read(&pool, None).expect("build.rs checked the model of the compiled descriptors");
     let mut registry = Registry {
         pool,
-        messages: HashMap::new(),
-        enums: HashMap::new(),
+        messages: ByName::default(),
+        enums: ByName::default(),
     };
     registry
         .add(&model)
@@ -205,8 +231,8 @@ static BUILTIN: LazyLock<Schemas> = LazyLock::new(|| {
 });
 
 struct Schemas {
-    messages: HashMap<String, &'static MessageSchema>,
-    enums: HashMap<String, &'static EnumSchema>,
+    messages: ByName<&'static MessageSchema>,
+    enums: ByName<&'static EnumSchema>,
 }
 
 /// The schema of a message, by full name (`cosmos.bank.v1beta1.MsgSend`).
@@ -359,8 +385,8 @@ impl Registry {
 fn field(
     message: &str,
     f: &model::FieldModel,
-    messages: &HashMap<String, &'static MessageSchema>,
-    enums: &HashMap<String, &'static EnumSchema>,
+    messages: &ByName<&'static MessageSchema>,
+    enums: &ByName<&'static EnumSchema>,
 ) -> Result<Field> {
     let missing =
         |what: &str| Error::InvalidInput(format!("{message}.{}: {what} is not registered", f.name));

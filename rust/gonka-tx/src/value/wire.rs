@@ -246,7 +246,7 @@ pub fn decode(schema: &'static MessageSchema, bytes: &[u8]) -> Result<Message> {
 /// Decodes the payload of an Any (its type URL and `value`) as the message it names when that is
 /// registered and fits `accepts`; any other payload is kept as bytes. Counts against the Any caps.
 pub fn decode_any(type_url: &str, value: &[u8], accepts: Option<&str>) -> Result<AnyValue> {
-    unpack(type_url.to_string(), value, accepts, 0)
+    unpack(type_url, value, accepts, 0)
 }
 
 fn malformed(schema: &MessageSchema, what: impl std::fmt::Display) -> Error {
@@ -435,7 +435,7 @@ fn utf8(bytes: &[u8]) -> std::result::Result<String, String> {
 }
 
 /// The type URL and value of an encoded Any.
-fn any_parts(bytes: &[u8]) -> std::result::Result<(String, &[u8]), String> {
+fn any_parts(bytes: &[u8]) -> std::result::Result<(&str, &[u8]), String> {
     let mut reader = Reader::new(bytes);
     let (mut type_url, mut value): (&[u8], &[u8]) = (&[], &[]);
     while !reader.done() {
@@ -446,17 +446,19 @@ fn any_parts(bytes: &[u8]) -> std::result::Result<(String, &[u8]), String> {
             (_, wire) => reader.skip(wire)?,
         }
     }
-    Ok((utf8(type_url)?, value))
+    let type_url = std::str::from_utf8(type_url)
+        .map_err(|_| "invalid string value: data is not UTF-8 encoded".to_string())?;
+    Ok((type_url, value))
 }
 
-fn unpack(type_url: String, value: &[u8], accepts: Option<&str>, depth: usize) -> Result<AnyValue> {
-    let _unpacking = Unpacking::enter(&type_url)?;
-    match schema::by_type_url(&type_url) {
+fn unpack(type_url: &str, value: &[u8], accepts: Option<&str>, depth: usize) -> Result<AnyValue> {
+    let _unpacking = Unpacking::enter(type_url)?;
+    match schema::by_type_url(type_url) {
         Some(schema) if schema.fits(accepts) => {
             Ok(AnyValue::Typed(decode_message(schema, value, depth)?))
         }
         _ => Ok(AnyValue::Raw(RawAny {
-            type_url,
+            type_url: type_url.to_string(),
             value: value.to_vec(),
         })),
     }
