@@ -193,3 +193,19 @@ def test_its_annotations_are_its_checks(ping_classes: dict[str, Any]) -> None:
         ping_class(SENDER, 1, level="loud")
     with pytest.raises(TypeError):
         ping_class(SENDER)  # nonce is required
+
+
+def test_classes_of_nested_messages_read_and_write_their_json() -> None:
+    from gonka.tx import CommissionRates, Description, VoteOption, WeightedVoteOption
+
+    rates = CommissionRates.from_json({"rate": "0.1", "max_rate": "0.2", "max_change_rate": "0.01"})
+    assert rates == CommissionRates("0.1", "0.2", "0.01") and rates.rate == "0.100000000000000000"
+    assert rates.to_json()["max_change_rate"] == "0.010000000000000000"
+    option = WeightedVoteOption.from_json({"option": "VOTE_OPTION_NO_WITH_VETO", "weight": "1"})
+    assert option.option is VoteOption.NO_WITH_VETO and option.to_json() == {
+        "option": "VOTE_OPTION_NO_WITH_VETO",
+        "weight": "1",
+    }
+    assert Description.from_json({"moniker": "m"}) == Description("m")
+    with pytest.raises(InvalidInput, match="decimal"):
+        CommissionRates.from_json({"rate": "x", "max_rate": "0.2", "max_change_rate": "0.01"})

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "src/schema/kinds.rs"]
+#[allow(dead_code)]
+mod kinds;
 #[path = "src/schema/model.rs"]
 #[allow(dead_code)]
 mod model;
@@ -45,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed={}", root.display());
     println!("cargo:rerun-if-changed=build/codegen.rs");
     println!("cargo:rerun-if-changed=src/schema/model.rs");
+    println!("cargo:rerun-if-changed=src/schema/kinds.rs");
     println!("cargo:rerun-if-changed=src/msg");
 
     let mut compiler = protox::Compiler::new([&root])?;

@@ -50,6 +50,11 @@ class ProtoMessage:
         """The chain's JSON form."""
         return _native.tx_to_json(self)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Any:
+        """An instance from the chain's JSON form."""
+        return _native.tx_message_from_json(cls, data)
+
 
 class AnyPayload(ProtoMessage):
     """A payload carried in an ``Any``: a message, an authorization, an allowance, a public key."""

@@ -164,8 +164,13 @@ pub fn enum_schema_of(class: &Bound<'_, PyType>) -> PyResult<&'static EnumSchema
 
 /// The schema of a message object's class (or of one of its bases), when it has one.
 pub fn schema_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<&'static MessageSchema>> {
-    let py = obj.py();
-    match obj.get_type().getattr(pyo3::intern!(py, SCHEMA_ATTRIBUTE)) {
+    schema_of_class(&obj.get_type())
+}
+
+/// The schema of a message class (or of one of its bases), when it has one.
+pub fn schema_of_class(class: &Bound<'_, PyType>) -> PyResult<Option<&'static MessageSchema>> {
+    let py = class.py();
+    match class.getattr(pyo3::intern!(py, SCHEMA_ATTRIBUTE)) {
         Ok(handle) => Ok(handle
             .downcast::<SchemaHandle>()
             .ok()

@@ -12,10 +12,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod classes;
 mod coin;
 mod convert;
+mod decoded;
 mod errors;
 mod hashing;
 mod keyring;
 mod keys;
+mod make;
 mod msg;
 mod poc;
 mod tx;
@@ -32,5 +34,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     classes::register(m)?;
     msg::register(m)?;
     tx::register(m)?;
+    decoded::register(m)?;
     Ok(())
 }

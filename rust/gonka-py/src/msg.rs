@@ -11,12 +11,13 @@ use pythonize::pythonize;
 use gonka_core::Error;
 use gonka_tx::any::{RawAny, Unpacking};
 use gonka_tx::schema::{self, Kind, MessageSchema, Scalar};
-use gonka_tx::value::json::{read_any, shorten, JsonAny, JsonMessage, Node};
+use gonka_tx::value::json::{read_any, read_message, shorten, JsonAny, JsonMessage, Node};
 use gonka_tx::value::{check, wire, AnyValue, Path};
 
 use crate::classes::{self, schema_of};
-use crate::convert::{any_to_py, message_from_py, not_a_message, store};
+use crate::convert::{message_from_py, not_a_message};
 use crate::errors::{guard, to_py};
+use crate::make::{any_to_py, message_to_py, store};
 
 /// A Python object read as JSON (dicts, lists, str, int, float, bool, None).
 struct PyNode<'py>(Bound<'py, PyAny>);
@@ -205,6 +206,22 @@ fn tx_from_json<'py>(
     })
 }
 
+/// An instance of a generated class (`class`) from the JSON form of its message (no `"@type"`).
+#[pyfunction]
+fn tx_message_from_json<'py>(
+    class: &Bound<'py, PyType>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    guard(|| {
+        let schema =
+            classes::schema_of_class(class)?.ok_or_else(|| not_a_message(class.as_any()))?;
+        let root = Path::root(&schema.short_name);
+        let message = read_message(&PyNode(data.clone()), schema, &root).map_err(to_py)?;
+        check::message(&message, &schema.short_name).map_err(to_py)?;
+        message_to_py(data.py(), class, &message)
+    })
+}
+
 /// A transaction message from its Any (type URL and encoded payload).
 #[pyfunction]
 fn tx_decode_msg<'py>(
@@ -363,6 +380,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tx_bind_raw, m)?)?;
     m.add_function(wrap_pyfunction!(tx_to_json, m)?)?;
     m.add_function(wrap_pyfunction!(tx_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(tx_message_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(tx_decode_msg, m)?)?;
     m.add_function(wrap_pyfunction!(tx_encode_msg, m)?)?;
     m.add_function(wrap_pyfunction!(tx_parse_enum, m)?)?;
