@@ -65,7 +65,7 @@ pub fn decode(addr: &str) -> Result<(String, Vec<u8>)> {
 const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /// The value of each ASCII data character (either case), or -1.
-const CHARSET_VALUES: [i8; 128] = {
+static CHARSET_VALUES: [i8; 128] = {
     let mut values = [-1i8; 128];
     let mut i = 0;
     while i < 32 {
@@ -76,8 +76,8 @@ const CHARSET_VALUES: [i8; 128] = {
     values
 };
 
-/// One step of the BCH checksum of BIP 173.
-fn polymod_step(checksum: u32, value: u8) -> u32 {
+/// The generator terms of the BCH checksum of BIP 173 that each value of its top 5 bits selects.
+static POLYMOD_TERMS: [u32; 32] = {
     const GENERATOR: [u32; 5] = [
         0x3b6a_57b2,
         0x2650_8e6d,
@@ -85,14 +85,51 @@ fn polymod_step(checksum: u32, value: u8) -> u32 {
         0x3d42_33dd,
         0x2a14_62b3,
     ];
-    let top = checksum >> 25;
-    let mut next = ((checksum & 0x01ff_ffff) << 5) ^ u32::from(value);
-    for (i, g) in GENERATOR.iter().enumerate() {
-        if (top >> i) & 1 == 1 {
-            next ^= g;
+    let mut terms = [0u32; 32];
+    let mut top = 0;
+    while top < 32 {
+        let mut i = 0;
+        while i < 5 {
+            if (top >> i) & 1 == 1 {
+                terms[top] ^= GENERATOR[i];
+            }
+            i += 1;
         }
+        top += 1;
     }
-    next
+    terms
+};
+
+/// Two steps of the checksum at once, by the checksum's top 10 bits: the terms of the first step and those
+/// the second step's top bits then select. Halves the chain of dependent lookups.
+static POLYMOD_PAIR_TERMS: [u32; 1024] = {
+    let mut terms = [0u32; 1024];
+    let mut top = 0;
+    while top < 1024 {
+        let first = POLYMOD_TERMS[top >> 5];
+        terms[top] =
+            ((first & 0x01ff_ffff) << 5) ^ POLYMOD_TERMS[(top & 31) ^ (first >> 25) as usize];
+        top += 1;
+    }
+    terms
+};
+
+/// The BCH checksum of BIP 173 over 5-bit values, two at a time.
+fn polymod(values: &[u8]) -> u32 {
+    let mut checksum: u32 = 1;
+    let mut pairs = values.chunks_exact(2);
+    for pair in &mut pairs {
+        checksum = ((checksum & 0x000f_ffff) << 10)
+            ^ (u32::from(pair[0]) << 5)
+            ^ u32::from(pair[1])
+            ^ POLYMOD_PAIR_TERMS[(checksum >> 20) as usize];
+    }
+    if let [last] = pairs.remainder() {
+        checksum = ((checksum & 0x01ff_ffff) << 5)
+            ^ u32::from(*last)
+            ^ POLYMOD_TERMS[(checksum >> 25) as usize];
+    }
+    checksum
 }
 
 /// Whether `addr` is a valid bech32 address under `expected_hrp` (any case): exactly what [`decode`]
@@ -122,22 +159,27 @@ pub fn is_valid_with_hrp(addr: &str, expected_hrp: &str) -> bool {
     if lower && upper {
         return false;
     }
-    let mut checksum = 1;
+    // The checksum runs over the prefix expanded (high bits, a zero, low bits), then the data values.
+    let mut values = [0u8; 2 * MAX_LENGTH];
+    let mut n = 0;
     for &b in hrp {
-        checksum = polymod_step(checksum, b.to_ascii_lowercase() >> 5);
+        values[n] = b.to_ascii_lowercase() >> 5;
+        n += 1;
     }
-    checksum = polymod_step(checksum, 0);
+    n += 1;
     for &b in hrp {
-        checksum = polymod_step(checksum, b.to_ascii_lowercase() & 31);
+        values[n] = b.to_ascii_lowercase() & 31;
+        n += 1;
     }
     for &b in data {
         let value = CHARSET_VALUES[usize::from(b)];
         if value < 0 {
             return false;
         }
-        checksum = polymod_step(checksum, value as u8);
+        values[n] = value as u8;
+        n += 1;
     }
-    if checksum != 1 {
+    if polymod(&values[..n]) != 1 {
         return false;
     }
     // The 5-bit groups before the checksum make whole bytes but for at most 4 zero bits.

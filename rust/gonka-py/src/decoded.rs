@@ -181,12 +181,18 @@ impl PyDecodedTx {
     /// The encoded TxBody (what was signed).
     #[getter]
     fn body_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.values.body_bytes)
+        PyBytes::new(
+            py,
+            &self.raw.bind(py).as_bytes()[self.values.body_range.clone()],
+        )
     }
 
     #[getter]
     fn auth_info_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.values.auth_info_bytes)
+        PyBytes::new(
+            py,
+            &self.raw.bind(py).as_bytes()[self.values.auth_info_range.clone()],
+        )
     }
 
     /// The TxRaw bytes that were decoded.
@@ -232,13 +238,15 @@ impl PyDecodedTx {
                 .collect::<PyResult<Vec<_>>>()
         })?;
         let v = &self.values;
+        let raw = self.raw.bind(py).as_bytes();
+        let (body, auth_info) = (&raw[v.body_range.clone()], &raw[v.auth_info_range.clone()]);
         py.allow_threads(|| {
             guard_core(|| {
                 verify_signatures(
                     &v.auth_info,
                     &v.signatures,
-                    &v.body_bytes,
-                    &v.auth_info_bytes,
+                    body,
+                    auth_info,
                     chain_id,
                     &numbers,
                 )

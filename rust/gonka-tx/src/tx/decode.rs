@@ -1,7 +1,8 @@
 //! Decoding TxRaw bytes: the body's messages as values (typed when registered) or as the Rust enums, the
 //! auth info, and the exact signed bytes, whose signatures verify against the signers' keys.
 
-use prost::Message as _;
+use std::ops::Range;
+
 use serde::Serialize;
 
 use super::{sign_doc, AuthInfo, ModeInfo, Tx, TxBody};
@@ -9,9 +10,9 @@ use crate::any::malformed;
 use crate::coin;
 use crate::json::int_str;
 use crate::msg::{Msg, PubKey};
-use crate::proto::cosmos::tx::v1beta1 as pb;
 use crate::time::Timestamp;
 use crate::value::json::JsonAny;
+use crate::value::wire::{Reader, LEN};
 use crate::value::{check, wire, AnyValue, Value};
 use gonka_core::secp256k1::PublicKey;
 use gonka_core::{Error, Result};
@@ -41,7 +42,9 @@ impl BodyValues {
     /// Decodes TxBody bytes; every Any is unpacked within the SDK's caps. The body is read by its schema,
     /// so the messages are decoded straight from the body's bytes.
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        let schema = crate::schema::builtin("cosmos.tx.v1beta1.TxBody");
+        static SCHEMA: std::sync::OnceLock<&'static crate::schema::MessageSchema> =
+            std::sync::OnceLock::new();
+        let schema = *SCHEMA.get_or_init(|| crate::schema::builtin("cosmos.tx.v1beta1.TxBody"));
         let mut fields = wire::decode(schema, bytes)?.into_fields();
         let mut take = |name: &str| {
             schema.field_index(name).map_or(Value::Null, |i| {
@@ -187,14 +190,15 @@ pub fn verify_signatures(
     Ok(())
 }
 
-/// A decoded TxRaw with its body as values (see [`BodyValues`]) and the exact bytes that were signed.
+/// A decoded TxRaw with its body as values (see [`BodyValues`]), and where the exact bytes that were signed
+/// sit in it (they are not copied).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedValues {
     pub body: BodyValues,
     pub auth_info: AuthInfo,
     pub signatures: Vec<Vec<u8>>,
-    pub body_bytes: Vec<u8>,
-    pub auth_info_bytes: Vec<u8>,
+    pub body_range: Range<usize>,
+    pub auth_info_range: Range<usize>,
 }
 
 impl DecodedValues {
@@ -209,13 +213,34 @@ impl DecodedValues {
 /// Decodes TxRaw bytes, keeping the messages as values. Malformed input is an `InvalidInput` error, never a
 /// panic.
 pub fn decode_tx_values(raw: &[u8]) -> Result<DecodedValues> {
-    let p = pb::TxRaw::decode(raw).map_err(|e| malformed("TxRaw", e))?;
+    let bad = |e: String| malformed("TxRaw", e);
+    let (mut body_range, mut auth_info_range, mut signatures) = (0..0, 0..0, Vec::new());
+    let mut reader = Reader::new(raw);
+    while !reader.done() {
+        let (number, wire) = reader.tag().map_err(bad)?;
+        if !matches!(number, 1..=3) {
+            reader.skip(wire).map_err(bad)?;
+            continue;
+        }
+        if wire != LEN {
+            return Err(bad(format!(
+                "field {number} has wire type {wire}, expected {LEN}"
+            )));
+        }
+        let bytes = reader.len_delimited().map_err(bad)?;
+        let range = reader.position() - bytes.len()..reader.position();
+        match number {
+            1 => body_range = range,
+            2 => auth_info_range = range,
+            _ => signatures.push(bytes.to_vec()),
+        }
+    }
     Ok(DecodedValues {
-        body: BodyValues::decode(&p.body_bytes)?,
-        auth_info: AuthInfo::decode(&p.auth_info_bytes)?,
-        signatures: p.signatures,
-        body_bytes: p.body_bytes,
-        auth_info_bytes: p.auth_info_bytes,
+        body: BodyValues::decode(&raw[body_range.clone()])?,
+        auth_info: AuthInfo::decode(&raw[auth_info_range.clone()])?,
+        signatures,
+        body_range,
+        auth_info_range,
     })
 }
 
@@ -228,7 +253,7 @@ pub fn decode_tx(raw: &[u8]) -> Result<DecodedTx> {
             auth_info: values.auth_info,
             signatures: values.signatures,
         },
-        body_bytes: values.body_bytes,
-        auth_info_bytes: values.auth_info_bytes,
+        body_bytes: raw[values.body_range].to_vec(),
+        auth_info_bytes: raw[values.auth_info_range].to_vec(),
     })
 }

@@ -13,6 +13,11 @@ impl<'a> Reader<'a> {
         Self { bytes, pos: 0 }
     }
 
+    /// How many bytes have been read.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
     pub(crate) fn done(&self) -> bool {
         self.pos >= self.bytes.len()
     }
