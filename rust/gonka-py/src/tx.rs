@@ -206,8 +206,10 @@ fn tx_raw<'py>(
     py: Python<'py>,
     body_bytes: &[u8],
     auth_info_bytes: &[u8],
-    signatures: Vec<Vec<u8>>,
+    signatures: Vec<Bound<'py, PyBytes>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    // Copied whole: a Vec<u8> argument would be read through the sequence protocol byte by byte.
+    let signatures: Vec<Vec<u8>> = signatures.iter().map(|s| s.as_bytes().to_vec()).collect();
     guard_core(|| {
         signatures
             .iter()
