@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PATH := $(abspath $(VENV))/bin:$(abspath $(TOOLS))/bin:$(PATH)
 unexport VIRTUAL_ENV CONDA_PREFIX
 # uv trusts the system's certificate store (as pip and cargo do), so a TLS-inspecting proxy's CA works.
-export UV_NATIVE_TLS ?= 1
+export UV_SYSTEM_CERTS ?= 1
 
 .PHONY: help env build test test-rust test-python lint run bench wheel clean
 
