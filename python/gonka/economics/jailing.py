@@ -143,10 +143,10 @@ def unjail_options(
     *,
     jailed: bool,
     state: SigningState,
-    now: datetime,
+    now: datetime | None,
     next_epoch_switch: int | None,
 ) -> UnjailOptions:
-    """When and how a jailed validator gets out."""
+    """When and how a jailed validator gets out (``now``: the latest block time, if known)."""
     if not jailed:
         return UnjailOptions(False, state.tombstoned, None, False, None)
     if state.tombstoned:
@@ -156,7 +156,7 @@ def unjail_options(
         jailed=True,
         tombstoned=False,
         manual_from=manual_from,
-        manual_now=manual_from is None or now >= manual_from,
+        manual_now=now is not None and (manual_from is None or now >= manual_from),
         automatic_at_height=next_epoch_switch,
     )
 

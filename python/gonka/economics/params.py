@@ -63,7 +63,7 @@ def chain_legacy_dec(raw: Any, what: str) -> LegacyDec:
         raise InvalidInput(f"{what}: {e}") from None
 
 
-def _duration_seconds(raw: Any, what: str) -> int:
+def duration_ns(raw: Any, what: str) -> int:
     """A protobuf Duration as JSON (``"600s"``); fractions of a second are kept as whole nanoseconds."""
     text = str(raw).strip()
     if not text.endswith("s"):
@@ -304,7 +304,7 @@ class SlashingParams:
         return cls(
             signed_blocks_window=_int(section, "signed_blocks_window"),
             min_signed_per_window=LegacyDec.from_str(str(section.get("min_signed_per_window"))),
-            downtime_jail_duration_ns=_duration_seconds(
+            downtime_jail_duration_ns=duration_ns(
                 section.get("downtime_jail_duration"), "downtime_jail_duration"
             ),
             slash_fraction_downtime=LegacyDec.from_str(str(section.get("slash_fraction_downtime", "0"))),
@@ -353,7 +353,7 @@ class StakingParams:
         unbonding = section.get("unbonding_time")
         return cls(
             max_validators=_int(section, "max_validators", minimum=0),
-            unbonding_time_ns=_duration_seconds(unbonding, "unbonding_time") if unbonding else 0,
+            unbonding_time_ns=duration_ns(unbonding, "unbonding_time") if unbonding else 0,
         )
 
 
