@@ -73,6 +73,12 @@ def field_table(title: str, rows: list[tuple[str, Any]]) -> Table:
     return table
 
 
+def gnk_value(ngonka: int) -> str:
+    """The exact GNK value of an ngonka amount (1 GNK = 1e9 ngonka), e.g. ``1,234.500000000``."""
+    whole, frac = divmod(abs(ngonka), 10**9)
+    return f"{'-' if ngonka < 0 else ''}{whole:,}.{frac:09d}"
+
+
 def gnk(ngonka: int) -> str:
     """ngonka with its GNK value (1 GNK = 1e9 ngonka)."""
-    return f"{ngonka} ngonka ({ngonka / 1e9:,.9f} GNK)"
+    return f"{ngonka} ngonka ({gnk_value(ngonka)} GNK)"

@@ -370,6 +370,17 @@ MAINNET_GENESIS_EPOCH = EpochParams(
     set_new_validators_delay=120,
     inference_validation_cutoff=80,
 )
+# After governance proposals #1 (epoch_length 15391) and #3, and v0.2.9 (validation 480 blocks, cutoff 2).
+MAINNET_2026_EPOCH = EpochParams(
+    epoch_length=15391,
+    epoch_shift=16980,
+    poc_stage_duration=60,
+    poc_exchange_duration=5,
+    poc_validation_delay=5,
+    poc_validation_duration=480,
+    set_new_validators_delay=120,
+    inference_validation_cutoff=2,
+)
 MAINNET_GENESIS_COLLATERAL = CollateralParams(
     base_weight_ratio=LegacyDec.from_str("0.2"),
     collateral_per_weight_unit=LegacyDec.from_str("4.2"),

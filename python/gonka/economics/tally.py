@@ -17,13 +17,24 @@ A failing expedited proposal is not rejected but becomes a regular one with a fr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gonka.economics.legacy_dec import ZERO, LegacyDec
-from gonka.economics.params import TallyParams
+from gonka.economics.params import MAINNET_GENESIS_TALLY, TallyParams
+from gonka.economics.release import V0_2_13, Release
 from gonka.errors import InvalidInput
 
 OPTIONS = ("yes", "no", "no_with_veto", "abstain")
+V0_2_13_QUORUM = LegacyDec.from_str("0.25")
+
+
+def mainnet_tally_params(release: Release) -> TallyParams:
+    """The mainnet tally parameters as releases set them: genesis values, quorum 0.25 from v0.2.13 (governance
+    may have changed any of them since; read them live when you can).
+    """
+    if release >= V0_2_13:
+        return replace(MAINNET_GENESIS_TALLY, quorum=V0_2_13_QUORUM)
+    return MAINNET_GENESIS_TALLY
 
 
 @dataclass(frozen=True)
