@@ -445,6 +445,49 @@ def test_liveness_with_bitmap_by_hand() -> None:
     assert liveness(fresh, p, next_height=1001).misses_to_jail == 101
 
 
+def _handle_signatures(state: SigningState, window: int, limit: int, height: int) -> int:
+    """Block by block as x/slashing's HandleValidatorSignature treats an absent validator: blocks until the
+    jail.
+    """
+    assert state.missed is not None
+    bits = list(state.missed)
+    counter, offset = state.missed_blocks_counter, state.index_offset
+    blocks = 0
+    while True:
+        blocks += 1
+        index = offset % window
+        offset += 1
+        if not bits[index]:
+            bits[index] = True
+            counter += 1
+        if height > state.start_height + window and counter > limit:
+            return blocks
+        height += 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.booleans(), min_size=100, max_size=100),
+    st.integers(0, 10**6),
+    st.integers(0, 300),
+    st.integers(0, 300),
+)
+def test_liveness_matches_block_by_block_signing(
+    bitmap: list[bool], offset: int, start: int, ahead: int
+) -> None:
+    p = G.slashing
+    state = SigningState(
+        start_height=start, index_offset=offset, missed_blocks_counter=sum(bitmap), missed=tuple(bitmap)
+    )
+    next_height = start + ahead
+    exact = liveness(state, p, next_height=next_height)
+    assert exact.misses_to_jail == _handle_signatures(state, 100, 50, next_height)
+    assert (
+        liveness(replace(state, missed=None), p, next_height=next_height).misses_to_jail
+        <= exact.misses_to_jail
+    )
+
+
 def test_unjail_options() -> None:
     until = datetime(2026, 2, 1, 12, 0, tzinfo=timezone.utc)
     state = SigningState(0, 0, 0, jailed_until=until)

@@ -168,7 +168,7 @@ def missed_blocks_flow(consensus_address: str, window: int) -> Flow[tuple[bool, 
     """The missed-block bitmap of a validator (slot i of the window), or ``None`` when the node does not serve
     raw store queries.
     """
-    if not 0 < window <= 10 * MISSED_BLOCK_CHUNK * MISSED_BLOCK_CHUNK:
+    if not 0 < window <= econ.MAX_SIGNED_BLOCKS_WINDOW:
         raise InvalidInput(f"implausible signed-blocks window {window}")
     slots: list[bool] = []
     for chunk in range((window + MISSED_BLOCK_CHUNK - 1) // MISSED_BLOCK_CHUNK):

@@ -44,13 +44,20 @@ def _non_negative(value: int, what: str) -> int:
 
 
 def in_grace_period(upcoming_epoch: int, params: CollateralParams) -> bool:
+    """Whether weights for ``upcoming_epoch`` count in full, without collateral.
+
+    Follows v0.2.0 - v0.2.16 (unchanged).
+    """
     return upcoming_epoch <= params.grace_period_end_epoch
 
 
 def adjust_weight(
     potential_weight: int, collateral: int, params: CollateralParams, *, upcoming_epoch: int
 ) -> WeightAdjustment:
-    """The weight that counts for ``upcoming_epoch`` given ``collateral`` ngonka of active collateral."""
+    """The weight that counts for ``upcoming_epoch`` given ``collateral`` ngonka of active collateral.
+
+    Follows v0.2.0 - v0.2.16 (unchanged).
+    """
     weight = LegacyDec.from_int(_non_negative(potential_weight, "potential weight"))
     _non_negative(collateral, "collateral")
     if in_grace_period(upcoming_epoch, params):
@@ -114,6 +121,8 @@ def collateral_for_weight(
 ) -> int:
     """Smallest collateral (ngonka) for which the adjusted weight reaches ``target_weight`` (default: the
     whole potential weight).
+
+    Follows v0.2.0 - v0.2.16 (unchanged).
     """
     weight = _non_negative(potential_weight, "potential weight")
     target = weight if target_weight is None else _non_negative(target_weight, "target weight")
@@ -125,7 +134,10 @@ def collateral_for_weight(
 def required_collateral(
     potential_weight: int, params: CollateralParams, *, upcoming_epoch: int
 ) -> CollateralNeed:
-    """What a host with ``potential_weight`` needs to have deposited for ``upcoming_epoch``."""
+    """What a host with ``potential_weight`` needs to have deposited for ``upcoming_epoch``.
+
+    Follows v0.2.0 - v0.2.16 (unchanged).
+    """
     grace = in_grace_period(upcoming_epoch, params)
     if grace:
         full = 0

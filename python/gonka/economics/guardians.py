@@ -70,13 +70,20 @@ def guardian_params(
 
 
 def network_mature(total_power: int, height: int, params: GuardianParams) -> bool:
+    """Mature: total power at the threshold and the height at the minimum (``InNetworkMature``).
+
+    Follows v0.2.7+ (minimum height); at launch pass ``maturity_min_height = 0``.
+    """
     return total_power >= params.maturity_threshold and height >= params.maturity_min_height
 
 
 def apply_guardians(
     operators: Sequence[str], powers: Sequence[int], params: GuardianParams, *, height: int
 ) -> GuardianResult:
-    """Staking powers after the guardian rule at block ``height`` (order preserved)."""
+    """Staking powers after the guardian rule at block ``height`` (order preserved).
+
+    Follows v0.2.0 - v0.2.16; the release's values come from :func:`guardian_params`.
+    """
     if len(operators) != len(powers):
         raise InvalidInput("operators and powers must have the same length")
     values = tuple(int(p) for p in powers)

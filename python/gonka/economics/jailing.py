@@ -29,7 +29,10 @@ from gonka.errors import InvalidInput
 
 
 def max_missed(params: SlashingParams) -> int:
-    """Misses the window may hold without jailing."""
+    """Misses the window may hold without jailing.
+
+    Follows v0.2.0 - v0.2.16 (the Cosmos SDK fork's x/slashing).
+    """
     window = params.signed_blocks_window
     return window - params.min_signed_per_window.mul_int(window).round_int()
 
@@ -68,7 +71,7 @@ class Liveness:
 
 
 def liveness(state: SigningState, params: SlashingParams, *, next_height: int) -> Liveness:
-    """How many misses in a row, starting with block ``next_height``, would jail the validator."""
+    """How many misses in a row, starting with block ``next_height``, would jail the validator (v0.2.0+)."""
     window = params.signed_blocks_window
     if state.index_offset < 0 or state.missed_blocks_counter < 0 or state.start_height < 0:
         raise InvalidInput("signing info counters must not be negative")
@@ -76,21 +79,28 @@ def liveness(state: SigningState, params: SlashingParams, *, next_height: int) -
     bitmap = state.missed
     if bitmap is not None and len(bitmap) != window:
         raise InvalidInput(f"the missed-block bitmap has {len(bitmap)} slots, the window {window}")
+    if limit >= window:
+        raise InvalidInput("with min_signed_per_window 0 no run of misses ever jails a validator")
+    grace_end = state.start_height + window
+    waiting = max(0, grace_end + 1 - next_height)  # blocks that cannot jail, whatever is missed
+
+    def found(k: int) -> Liveness:
+        return Liveness(window, limit, state.missed_blocks_counter, grace_end + 1, k, bitmap is not None)
+
+    if bitmap is None:
+        # Lower bound: every miss is assumed to land on a slot that held a signature.
+        return found(max(waiting + 1, limit - state.missed_blocks_counter + 1))
+    if waiting >= window:
+        # After `window` misses every slot holds one: the first block past the grace period jails.
+        return found(waiting + 1)
     counter = state.missed_blocks_counter
     offset = state.index_offset
-    grace_end = state.start_height + window
-    # Every block either adds a miss or replaces one, so the counter exceeds the limit within `window` misses
-    # once the grace period is over.
-    steps = max(0, grace_end + 1 - next_height) + window + 1
-    for k in range(1, steps + 1):
-        height = next_height + k - 1
-        slot = offset % window
-        already = bitmap[slot] if bitmap is not None else False
-        if not already:
+    for k in range(1, waiting + window + 2):
+        if not bitmap[offset % window]:
             counter += 1
         offset += 1
-        if height > grace_end and counter > limit:
-            return Liveness(window, limit, state.missed_blocks_counter, grace_end + 1, k, bitmap is not None)
+        if k > waiting and counter > limit:
+            return found(k)
     raise InvalidInput("the signing info is inconsistent: no run of misses would jail the validator")
 
 
@@ -115,6 +125,8 @@ def downtime_slash(
 ) -> DowntimeSlash:
     """The staking cut and collateral slash of a downtime jail for a validator with consensus ``power`` (at
     the infraction) and ``tokens``.
+
+    Follows v0.2.0 - v0.2.16; the collateral side uses the required-collateral base from v0.2.11.
     """
     if power < 0 or tokens < 0:
         raise InvalidInput("power and tokens must not be negative")
@@ -146,7 +158,10 @@ def unjail_options(
     now: datetime | None,
     next_epoch_switch: int | None,
 ) -> UnjailOptions:
-    """When and how a jailed validator gets out (``now``: the latest block time, if known)."""
+    """When and how a jailed validator gets out (``now``: the latest block time, if known).
+
+    Follows v0.2.0 - v0.2.16 (``MsgUnjail`` and ``SetComputeValidators``).
+    """
     if not jailed:
         return UnjailOptions(False, state.tombstoned, None, False, None)
     if state.tombstoned:
@@ -162,5 +177,8 @@ def unjail_options(
 
 
 def jailed_until(block_time: datetime, params: SlashingParams) -> datetime:
-    """``jailed_until`` of a jail in the block with ``block_time``."""
+    """``jailed_until`` of a jail in the block with ``block_time``.
+
+    Follows v0.2.0 - v0.2.16.
+    """
     return block_time + timedelta(microseconds=params.downtime_jail_duration_ns // 1000)

@@ -19,6 +19,7 @@ from gonka.errors import InvalidInput
 
 _INT64 = 2**63
 _MAX_EXPONENT = 1000  # far beyond any chain decimal; keeps hostile input from building huge numbers
+MAX_SIGNED_BLOCKS_WINDOW = 10 * 1024 * 1024  # mainnet: 100
 
 
 def _int(section: Mapping[str, Any], key: str, default: int | None = None, *, minimum: int = -_INT64) -> int:
@@ -296,8 +297,11 @@ class SlashingParams:
     slash_fraction_double_sign: LegacyDec
 
     def __post_init__(self) -> None:
-        if self.signed_blocks_window <= 0:
-            raise InvalidInput(f"signed_blocks_window must be positive, got {self.signed_blocks_window}")
+        if not 0 < self.signed_blocks_window <= MAX_SIGNED_BLOCKS_WINDOW:
+            window = self.signed_blocks_window
+            raise InvalidInput(f"signed_blocks_window must be in 1..{MAX_SIGNED_BLOCKS_WINDOW}, got {window}")
+        if self.min_signed_per_window.is_negative() or self.min_signed_per_window > LegacyDec.from_int(1):
+            raise InvalidInput(f"min_signed_per_window must lie in [0, 1], got {self.min_signed_per_window}")
 
     @classmethod
     def from_json(cls, section: Mapping[str, Any]) -> SlashingParams:

@@ -37,6 +37,8 @@ class CapResult:
 def find_cap(weights: Sequence[int], limit: ShopDecimal) -> int | None:
     """The cap the chain computes for ``weights`` at fraction ``limit`` (after the small-network rule is
     applied to ``limit``), or ``None`` when no weight exceeds its share.
+
+    Follows v0.2.0 - v0.2.16 (the algorithm; the limit depends on the release).
     """
     ordered = sorted(weights)
     count = len(ordered)
@@ -53,7 +55,10 @@ def find_cap(weights: Sequence[int], limit: ShopDecimal) -> int | None:
 
 
 def effective_limit(count: int, limit: ShopDecimal) -> ShopDecimal:
-    """``limit`` raised for networks of fewer than 4 entries."""
+    """``limit`` raised for networks of fewer than 4 entries.
+
+    Follows v0.2.0 - v0.2.16.
+    """
     small = _SMALL_NETWORK.get(count)
     return small if small is not None and small > limit else limit
 
@@ -63,6 +68,8 @@ def apply_power_cap(
 ) -> CapResult:
     """The capped weights as the chain at ``release`` computes them; ``max_percentage`` is
     ``genesis_only_params.max_individual_power_percentage`` (``None`` or 0 disables capping).
+
+    Follows launch (v0.2.0 - v0.2.4, p from the parameter) and v0.2.5+ (p = 0.30).
     """
     values = tuple(int(w) for w in weights)
     if len(values) <= 1 or max_percentage is None or max_percentage.is_zero():

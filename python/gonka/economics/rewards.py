@@ -116,12 +116,18 @@ def table_reward(epoch: int, params: BitcoinRewardParams) -> int:
 
 
 def epoch_reward(epoch: int, params: BitcoinRewardParams, release: Release) -> int:
-    """R(e) as the chain at ``release`` computes it."""
+    """R(e) as the chain at ``release`` computes it.
+
+    Follows v0.2.0 - v0.2.7 (launch formula) and v0.2.8+ (table formula).
+    """
     return table_reward(epoch, params) if release >= V0_2_8 else launch_reward(epoch, params)
 
 
 def epoch_rewards(first: int, last: int, params: BitcoinRewardParams, release: Release) -> Iterator[int]:
-    """R(e) for e = first..last, each exactly as :func:`epoch_reward` gives it, in linear time."""
+    """R(e) for e = first..last, each exactly as :func:`epoch_reward` gives it, in linear time.
+
+    Follows v0.2.0 - v0.2.7 (launch formula) and v0.2.8+ (table formula).
+    """
     if last < first:
         raise InvalidInput(f"empty epoch range {first}..{last}")
     n0 = _epochs_since_genesis(first, params)
@@ -173,6 +179,8 @@ def supply_projection(
     """Epoch by epoch: R(e), what is actually minted under the cap (``standard_reward_amount``; settlement
     mints ``cap - minted`` in the epoch that reaches it and 0 afterwards) and the cumulative total.
     ``minted_before`` is ``tokenomics_data.total_subsidies`` before epoch ``first`` is settled.
+
+    Follows v0.2.0 - v0.2.16 (the cap check of settlement).
     """
     if minted_before < 0 or supply_cap < 0:
         raise InvalidInput("minted supply and the supply cap must not be negative")

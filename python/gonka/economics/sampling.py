@@ -37,7 +37,10 @@ def _need(value: ShopDecimal | None, name: str) -> ShopDecimal:
 
 
 def min_validation_average(recent_requests: int, params: ValidationParams) -> ShopDecimal:
-    """The minimum validation rate at ``recent_requests`` of recent traffic."""
+    """The minimum validation rate at ``recent_requests`` of recent traffic.
+
+    Follows v0.2.0 - v0.2.16 (same values; launch spelled the target differently).
+    """
     minimum = _need(params.min_validation_average, "min_validation_average")
     maximum = _need(params.max_validation_average, "max_validation_average")
     halfway = _need(params.min_validation_halfway, "min_validation_halfway")
@@ -55,7 +58,10 @@ def min_validation_average(recent_requests: int, params: ValidationParams) -> Sh
 
 
 def deterministic_fraction(seed: int, inference_id: str) -> ShopDecimal:
-    """``Div(first 8 bytes of sha256("{seed}:{id}") as a big-endian uint64, 2^64 - 1)``."""
+    """``Div(first 8 bytes of sha256("{seed}:{id}") as a big-endian uint64, 2^64 - 1)``.
+
+    Follows v0.2.0 - v0.2.16 (same values; launch spelled the target differently).
+    """
     digest = hashlib.sha256(f"{seed}:{inference_id}".encode()).digest()
     return ShopDecimal(int.from_bytes(digest[:8], "big")).div(ShopDecimal(MAX_UINT64))
 
@@ -81,6 +87,8 @@ def should_validate(
 ) -> SamplingDecision:
     """Whether the host with ``validator_power`` (of ``total_power`` in the inference's model group) must
     validate inference ``inference_id`` given its claim ``seed``.
+
+    Follows v0.2.0 - v0.2.16 (same values; launch spelled the target differently).
     """
     if not -(2**63) <= seed < 2**63:
         raise InvalidInput(f"seed must be a signed 64-bit integer, got {seed}")
@@ -101,14 +109,20 @@ def should_validate(
 
 
 def miss_rate(missed: int, inference_count: int) -> ShopDecimal:
-    """One epoch's miss rate as reputation reads it."""
+    """One epoch's miss rate as reputation reads it.
+
+    Follows v0.2.0 - v0.2.16 (same values; launch spelled the target differently).
+    """
     if inference_count == 0:
         return ZERO
     return ShopDecimal(missed).div(ShopDecimal(inference_count))
 
 
 def reputation(epoch_miss_rates: Sequence[ShopDecimal], params: ValidationParams) -> int:
-    """Reputation (0..100) from the miss rates of the host's past epochs (one per performance summary)."""
+    """Reputation (0..100) from the miss rates of the host's past epochs (one per performance summary).
+
+    Follows v0.2.0 - v0.2.16 (same values; launch spelled the target differently).
+    """
     if params.epochs_to_max <= 0:
         raise InvalidInput("epochs_to_max must be positive for reputation")
     cutoff = _need(params.miss_percentage_cutoff, "miss_percentage_cutoff")

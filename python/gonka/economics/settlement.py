@@ -222,6 +222,9 @@ def settle(
 
     ``total_subsidies``: minted so far (``tokenomics_data.total_subsidies``); ``standard_reward_amount``: the
     supply cap (``genesis_only_params``).
+
+    Follows the launch rule (v0.2.0 - v0.2.4) and the newest (v0.2.9+); the supply-cap scaling of v0.2.0 -
+    v0.2.7 (float64) and v0.2.8+ (exact).
     """
     _check(participants, epoch_reward)
     if total_subsidies < 0 or standard_reward_amount < 0:

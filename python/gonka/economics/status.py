@@ -37,7 +37,10 @@ def _check_rate(value: float, what: str) -> None:
 
 
 def z_score(false_positive_rate: float, validated: int, invalidated: int) -> float:
-    """Launch z-score of the observed invalidation rate (positive: worse than expected)."""
+    """Launch z-score of the observed invalidation rate (positive: worse than expected).
+
+    Follows launch (v0.2.0 - v0.2.4).
+    """
     _check_rate(false_positive_rate, "false positive rate")
     total = validated + invalidated
     if total <= 0:
@@ -48,7 +51,10 @@ def z_score(false_positive_rate: float, validated: int, invalidated: int) -> flo
 
 
 def measurements_needed(false_positive_rate: float, maximum: int) -> int:
-    """``MeasurementsNeeded``: inferences before a single failure stays within one standard deviation."""
+    """``MeasurementsNeeded``: inferences before a single failure stays within one standard deviation.
+
+    Follows launch (v0.2.0 - v0.2.4).
+    """
     _check_rate(false_positive_rate, "false positive rate")
     needed = math.ceil(((3 + math.sqrt(5)) / 2) / false_positive_rate)
     return min(needed, maximum)
@@ -84,7 +90,10 @@ def launch_status(
 
 
 def log_likelihood_steps(p1: ShopDecimal, p0: ShopDecimal) -> tuple[ShopDecimal, ShopDecimal]:
-    """``(ln(p1/p0), ln((1-p1)/(1-p0)))`` at 12 digits, 0 where the chain's edge cases give 0."""
+    """``(ln(p1/p0), ln((1-p1)/(1-p0)))`` at 12 digits, 0 where the chain's edge cases give 0.
+
+    Follows v0.2.5+.
+    """
     fail = ZERO if p1.is_zero() or p0.is_zero() else p1.div(p0).ln(LOG_PRECISION)
     passed = ZERO if p1 == ONE or p0 == ONE else (ONE - p1).div(ONE - p0).ln(LOG_PRECISION)
     return fail, passed

@@ -80,7 +80,10 @@ class TallyOutcome:
 
 
 def tally(votes: Votes, bonded: int, params: TallyParams, *, expedited: bool = False) -> TallyOutcome:
-    """The outcome if voting ended now with ``votes`` and ``bonded`` total bonded tokens."""
+    """The outcome if voting ended now with ``votes`` and ``bonded`` total bonded tokens.
+
+    Follows v0.2.0 - v0.2.16 (Cosmos SDK x/gov; the quorum parameter became 0.25 in v0.2.13).
+    """
     if bonded < 0:
         raise InvalidInput("bonded tokens must not be negative")
     total = LegacyDec.from_int(votes.total)
@@ -139,6 +142,8 @@ def smallest_flip(
 
     Each test in the tally is monotone in the added power, so the outcome can change only where one of them
     does; those points are found by bisection and checked in order.
+
+    Follows v0.2.0 - v0.2.16.
     """
     if option not in OPTIONS:
         raise InvalidInput(f"unknown vote option {option!r}; expected one of {', '.join(OPTIONS)}")

@@ -25,7 +25,10 @@ from gonka.errors import InvalidInput
 
 
 def add_vesting(schedule: Sequence[int], amount: int, epochs: int) -> tuple[int, ...]:
-    """The schedule (ngonka per future epoch, slot 0 next) after vesting ``amount`` over ``epochs``."""
+    """The schedule (ngonka per future epoch, slot 0 next) after vesting ``amount`` over ``epochs``.
+
+    Follows v0.2.0 - v0.2.16 (unchanged).
+    """
     if amount < 0 or epochs < 0 or any(s < 0 for s in schedule):
         raise InvalidInput("vesting amounts and periods must not be negative")
     if epochs == 0:
@@ -41,7 +44,10 @@ def add_vesting(schedule: Sequence[int], amount: int, epochs: int) -> tuple[int,
 
 
 def vesting_schedule(amount: int, epochs: int) -> tuple[int, ...]:
-    """A fresh schedule for ``amount`` over ``epochs`` (``epochs == 0``: paid at once)."""
+    """A fresh schedule for ``amount`` over ``epochs`` (``epochs == 0``: paid at once).
+
+    Follows v0.2.0 - v0.2.16 (unchanged).
+    """
     if epochs == 0:
         if amount < 0:
             raise InvalidInput("vesting amounts must not be negative")
@@ -50,7 +56,10 @@ def vesting_schedule(amount: int, epochs: int) -> tuple[int, ...]:
 
 
 def advance(schedule: Sequence[int]) -> tuple[int, tuple[int, ...]]:
-    """One end-of-validation block: ``(paid now, schedule left)``."""
+    """One end-of-validation block: ``(paid now, schedule left)``.
+
+    Follows v0.2.0 - v0.2.16 (unchanged).
+    """
     if not schedule:
         return 0, ()
     return schedule[0], tuple(schedule[1:])
@@ -80,6 +89,8 @@ def claim_window(settling: EpochSchedule, release: Release) -> ClaimWindow:
     """The window to claim the rewards of epoch E, given the schedule of epoch E+1 (``settling``: its
     end-of-validation block settles E). Phase changes happen in EndBlock, so a transaction sees them from the
     next block on. Heights after E+1 assume the epoch params stay as they are.
+
+    Follows launch (v0.2.0 - v0.2.1) and the effective-epoch rule of v0.2.2+.
     """
     if settling.epoch_index < 2:
         raise InvalidInput("epoch 0 is never settled: pass the schedule of the epoch after the claimed one")
