@@ -186,3 +186,55 @@ def test_shop_integer_part_truncate_and_round(a: ShopDecimal, places: int) -> No
     assert a.truncate(places).to_fraction() == Fraction(trunc(value * 10**places), 10**places)
     assert a.round(places).to_fraction() == Fraction(half_away(value * 10**places), 10**places)
     assert ShopDecimal.from_str(str(a)) == a
+
+
+# --- chain decimals as the params read them ---
+
+
+def test_chain_decimals_and_bad_parameters() -> None:
+    from gonka.economics.params import (
+        CollateralParams,
+        EpochParams,
+        SlashingParams,
+        chain_decimal,
+        chain_legacy_dec,
+        duration_ns,
+    )
+
+    # {"value": "42", "exponent": -1} is 4.2; ToLegacyDec goes through the shortest string "4.2".
+    assert chain_decimal({"value": "42", "exponent": -1}, "x") == ShopDecimal(42, -1)
+    assert str(chain_legacy_dec({"value": 42, "exponent": "-1"}, "x")) == "4.200000000000000000"
+    # 400e-20 prints as 0.000000000000000004 (trailing zeros trimmed): 18 places, accepted.
+    assert str(chain_legacy_dec({"value": "400", "exponent": -20}, "x")) == "0.000000000000000004"
+    with pytest.raises(InvalidInput, match="more than 18 decimal places"):
+        chain_legacy_dec({"value": "41", "exponent": -20}, "x")  # 4.1e-19 cannot be a LegacyDec
+    with pytest.raises(InvalidInput, match="out of range"):
+        chain_decimal({"value": "1", "exponent": 10**9}, "x")  # would build a billion-digit number
+    with pytest.raises(InvalidInput, match="out of range"):
+        chain_decimal({"value": str(2**63), "exponent": 0}, "x")  # not an int64
+    with pytest.raises(InvalidInput, match="decimal"):
+        chain_decimal("0.5", "x")
+    assert duration_ns("600s", "d") == 600 * 10**9 and duration_ns("0.5s", "d") == 5 * 10**8
+    for bad in ("600", "-1s", "abc s"):
+        with pytest.raises(InvalidInput):
+            duration_ns(bad, "d")
+    with pytest.raises(InvalidInput, match="epoch_length"):
+        EpochParams.from_json(
+            {
+                "epoch_length": "0",
+                "poc_stage_duration": 1,
+                "poc_validation_delay": 1,
+                "poc_validation_duration": 1,
+                "set_new_validators_delay": 1,
+            }
+        )
+    with pytest.raises(InvalidInput, match="missing parameter"):
+        CollateralParams.from_json({"base_weight_ratio": {"value": 2, "exponent": -1}})
+    with pytest.raises(InvalidInput, match="signed_blocks_window"):
+        SlashingParams.from_json(
+            {
+                "signed_blocks_window": str(10**12),
+                "min_signed_per_window": "0.5",
+                "downtime_jail_duration": "600s",
+            }
+        )
