@@ -228,7 +228,7 @@ def test_chain_decimals_and_bad_parameters() -> None:
                 "set_new_validators_delay": 1,
             }
         )
-    with pytest.raises(InvalidInput, match="missing parameter"):
+    with pytest.raises(InvalidInput, match="collateral_per_weight_unit"):
         CollateralParams.from_json({"base_weight_ratio": {"value": 2, "exponent": -1}})
     with pytest.raises(InvalidInput, match="signed_blocks_window"):
         SlashingParams.from_json(
