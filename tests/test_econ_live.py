@@ -483,12 +483,23 @@ def _png_is_a_picture(path: Path) -> None:
     assert len(colors) > 20  # lines, fills, text: not a blank canvas
 
 
-def test_reward_plot(tmp_path: Path) -> None:
+def test_reward_plot(node: NodeServer, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     out_file = tmp_path / "reward.png"
     code, out, _ = invoke("reward", "--offline", "--plot", str(out_file))
     assert code == 0 and "plot written" in out
     _png_is_a_picture(out_file)
+    # Live without a range: the whole curve from the first epoch, the latest epoch marked, the supply moved
+    # back to epoch 1 (total_subsidies minus R(1..173) by the table formula, at least 0).
+    serve_chain(node)
+    live_file = tmp_path / "reward-live.png"
+    code, out, _ = invoke("reward", "--plot", str(live_file), "--node", node.url, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["rewards"][0]["epoch"] == 1 and data["rewards"][-1]["epoch"] == 20_001
+    settled = sum(r["reward"] for r in data["rewards"][:173])
+    assert data["minted_before"] == max(0, 55_722_404_133_000_000 - settled)
+    _png_is_a_picture(live_file)
 
 
 def test_schedule_plot_live(node: NodeServer, tmp_path: Path) -> None:

@@ -231,7 +231,7 @@ def reward(
         release, reward_params, supply_cap = outlook.release, outlook.params, outlook.supply_cap
         current = outlook.current_epoch
         minted_now = outlook.total_subsidies
-        if start is None:
+        if start is None and plot is None:
             start = end = current
     if start is None or end is None:
         if plot is None:
