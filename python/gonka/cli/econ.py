@@ -8,13 +8,10 @@ of an address or proposal and start from the mainnet values.
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 
 from gonka.cli._chain import (
@@ -28,6 +25,7 @@ from gonka.cli._chain import (
     gnk_value,
     node_client,
     reported_errors,
+    to_jsonable,
 )
 from gonka.economics import collateral as collateral_model
 from gonka.economics import jailing, params, rewards
@@ -63,27 +61,8 @@ MAX_EPOCHS = 1_000_000
 # --- output ---
 
 
-def jsonable(value: Any) -> Any:
-    """Results as JSON values: decimals as exact strings, times in ISO 8601."""
-    if isinstance(value, (LegacyDec, ShopDecimal, Release)):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
 def _print_json(value: Any) -> None:
-    typer.echo(json.dumps(jsonable(value), indent=2))
+    typer.echo(json.dumps(to_jsonable(value), indent=2))
 
 
 def _plain(value: LegacyDec | ShopDecimal) -> str:

@@ -80,7 +80,7 @@ from gonka.economics.settlement import (
 )
 from gonka.economics.shop_decimal import ShopDecimal
 from gonka.economics.status import Sprt, StatusDecision, launch_status, sprt_status, z_score
-from gonka.economics.tally import Flip, TallyOutcome, Votes, smallest_flip, tally
+from gonka.economics.tally import Flip, TallyOutcome, Votes, mainnet_tally_params, smallest_flip, tally
 from gonka.economics.vesting import ClaimWindow, add_vesting, advance, claim_window, vesting_schedule
 
 __all__ = [
@@ -145,6 +145,7 @@ __all__ = [
     "launch_reward",
     "launch_status",
     "liveness",
+    "mainnet_tally_params",
     "max_missed",
     "min_validation_average",
     "miss_rate",
