@@ -25,6 +25,7 @@ _GROUP_MODULES = {
     "poc": "gonka.cli.poc",
     "tx": "gonka.cli.tx",
     "query": "gonka.cli.query",
+    "econ": "gonka.cli.econ",
     "admin": "gonka.cli.admin",
     "node": "gonka.cli.node",
     "bench": "gonka.cli.bench",
@@ -51,7 +52,7 @@ class _LazyGroups(TyperGroup):
 app = typer.Typer(
     name="gonka",
     cls=_LazyGroups,
-    help="Gonka network toolkit: keys, transactions, Proof of Compute and the ML node.",
+    help="Gonka network toolkit: keys, transactions, host economics, Proof of Compute and the ML node.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

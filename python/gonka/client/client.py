@@ -8,15 +8,20 @@ in :mod:`gonka.client.queries` and :mod:`gonka.client.flows`, so the two differ 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from gonka.client import flows, queries
+from gonka.client import economics, flows, queries
+from gonka.client.economics import JailStatus, RewardOutlook, ScheduleNow, TallyNow, VoteWeight
 from gonka.client.flows import GasSettings, Prepared
 from gonka.client.models import (
     Account,
+    ChainRelease,
     CoinAmount,
+    EpochGroupData,
+    EpochInfo,
     EpochParticipants,
     EpochPerformanceSummary,
     InferenceParams,
@@ -28,11 +33,15 @@ from gonka.client.models import (
     SimulateResult,
     SlashingParams,
     TallyResult,
+    TokenomicsData,
     TxResult,
+    Validator,
     ValidatorSigning,
 )
 from gonka.client.signing import TxSpec, resolve_signing_target
 from gonka.client.transport import AsyncTransport, Endpoints, Flow, RetryPolicy, SyncTransport
+from gonka.economics import params as econ
+from gonka.economics.release import Release
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -175,6 +184,70 @@ class Client(_Base):
         (gonkavaloper1) or consensus (gonkavalcons1) address.
         """
         return self._t.drive(resolve_signing_target(address))
+
+    # --- economics inputs ---
+
+    def epoch_info(self) -> EpochInfo:
+        return self._t.run(queries.epoch_info())
+
+    def tokenomics_data(self) -> TokenomicsData:
+        return self._t.run(queries.tokenomics_data())
+
+    def epoch_group_data(self, epoch_index: int) -> EpochGroupData:
+        return self._t.run(queries.epoch_group_data(epoch_index))
+
+    def genesis_only_params(self) -> econ.GenesisOnlyParams:
+        """Supply, power-cap and guardian values of the genesis file."""
+        return self._t.drive(economics.genesis_only_params_flow())
+
+    def tally_params(self) -> econ.TallyParams:
+        return self._t.run(queries.tally_params())
+
+    def staking_params(self) -> econ.StakingParams:
+        return self._t.run(queries.staking_params())
+
+    def staking_validator(self, operator_address: str) -> Validator:
+        return self._t.run(queries.staking_validator(operator_address))
+
+    def validators(self, status: str = "BOND_STATUS_BONDED") -> list[Validator]:
+        return self._t.drive(economics.validators_flow(status))
+
+    def missed_blocks(self, consensus_address: str, window: int) -> tuple[bool, ...] | None:
+        """The validator's missed-block bitmap (slot i of the window), ``None`` if the node serves no raw
+        store queries.
+        """
+        return self._t.drive(economics.missed_blocks_flow(consensus_address, window))
+
+    def block_time(self, height: int) -> datetime:
+        return self._t.run(queries.block_time(height))
+
+    def chain_release(self) -> ChainRelease:
+        """The chain's release (newest applied upgrade plan or node version)."""
+        return self._t.drive(economics.chain_release_flow())
+
+    # --- economics answers ---
+
+    def epoch_schedule(self, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> ScheduleNow:
+        return self._t.drive(economics.schedule_flow(sample))
+
+    def vote_weight(self, address: str) -> VoteWeight:
+        return self._t.drive(economics.vote_weight_flow(address))
+
+    def jail_status(self, address: str, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> JailStatus:
+        return self._t.drive(economics.jail_flow(address, sample))
+
+    def tally_outlook(self, proposal_id: int) -> TallyNow:
+        return self._t.drive(economics.tally_flow(proposal_id))
+
+    def reward_outlook(
+        self,
+        first: int | None = None,
+        last: int | None = None,
+        *,
+        address: str | None = None,
+        release: Release | None = None,
+    ) -> RewardOutlook:
+        return self._t.drive(economics.reward_flow(first, last, address=address, release=release))
 
     def node_status(self) -> NodeStatus:
         return self._t.run(queries.node_status())
@@ -334,6 +407,65 @@ class AsyncClient(_Base):
 
     async def validator_signing(self, address: str) -> ValidatorSigning:
         return await self._t.drive(resolve_signing_target(address))
+
+    # --- economics inputs ---
+
+    async def epoch_info(self) -> EpochInfo:
+        return await self._t.run(queries.epoch_info())
+
+    async def tokenomics_data(self) -> TokenomicsData:
+        return await self._t.run(queries.tokenomics_data())
+
+    async def epoch_group_data(self, epoch_index: int) -> EpochGroupData:
+        return await self._t.run(queries.epoch_group_data(epoch_index))
+
+    async def genesis_only_params(self) -> econ.GenesisOnlyParams:
+        return await self._t.drive(economics.genesis_only_params_flow())
+
+    async def tally_params(self) -> econ.TallyParams:
+        return await self._t.run(queries.tally_params())
+
+    async def staking_params(self) -> econ.StakingParams:
+        return await self._t.run(queries.staking_params())
+
+    async def staking_validator(self, operator_address: str) -> Validator:
+        return await self._t.run(queries.staking_validator(operator_address))
+
+    async def validators(self, status: str = "BOND_STATUS_BONDED") -> list[Validator]:
+        return await self._t.drive(economics.validators_flow(status))
+
+    async def missed_blocks(self, consensus_address: str, window: int) -> tuple[bool, ...] | None:
+        return await self._t.drive(economics.missed_blocks_flow(consensus_address, window))
+
+    async def block_time(self, height: int) -> datetime:
+        return await self._t.run(queries.block_time(height))
+
+    async def chain_release(self) -> ChainRelease:
+        return await self._t.drive(economics.chain_release_flow())
+
+    # --- economics answers ---
+
+    async def epoch_schedule(self, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> ScheduleNow:
+        return await self._t.drive(economics.schedule_flow(sample))
+
+    async def vote_weight(self, address: str) -> VoteWeight:
+        return await self._t.drive(economics.vote_weight_flow(address))
+
+    async def jail_status(self, address: str, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> JailStatus:
+        return await self._t.drive(economics.jail_flow(address, sample))
+
+    async def tally_outlook(self, proposal_id: int) -> TallyNow:
+        return await self._t.drive(economics.tally_flow(proposal_id))
+
+    async def reward_outlook(
+        self,
+        first: int | None = None,
+        last: int | None = None,
+        *,
+        address: str | None = None,
+        release: Release | None = None,
+    ) -> RewardOutlook:
+        return await self._t.drive(economics.reward_flow(first, last, address=address, release=release))
 
     async def node_status(self) -> NodeStatus:
         return await self._t.run(queries.node_status())
