@@ -440,6 +440,77 @@ pub fn verify_commit(
     })
 }
 
+/// One precommit of a block: the vote a validator signs (`CanonicalVote`, type precommit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precommit {
+    pub chain_id: String,
+    pub height: u64,
+    pub round: u32,
+    pub block_hash: Vec<u8>,
+    pub part_set_total: u32,
+    pub part_set_hash: Vec<u8>,
+    pub timestamp: tendermint::Time,
+}
+
+impl Precommit {
+    /// The bytes the validator signs: length-prefixed `CanonicalVote` with the chain id.
+    pub fn sign_bytes(&self) -> Result<Vec<u8>> {
+        use tendermint::block::{parts, Id, Round};
+        use tendermint::hash::{Algorithm, Hash};
+        let hash = |bytes: &[u8], what: &str| {
+            Hash::from_bytes(Algorithm::Sha256, bytes)
+                .map_err(|e| ProofError::malformed("commit.decode", format!("{what}: {e}")))
+        };
+        let part_set_header = parts::Header::new(
+            self.part_set_total,
+            hash(&self.part_set_hash, "part set hash")?,
+        )
+        .map_err(|e| ProofError::malformed("commit.decode", format!("part set header: {e}")))?;
+        let chain_id = tendermint::chain::Id::try_from(self.chain_id.as_str())
+            .map_err(|e| ProofError::malformed("commit.decode", format!("chain id: {e}")))?;
+        let round = Round::try_from(self.round)
+            .map_err(|e| ProofError::malformed("commit.decode", format!("round: {e}")))?;
+        let vote = tendermint::Vote {
+            vote_type: tendermint::vote::Type::Precommit,
+            height: height_of(self.height)?,
+            round,
+            block_id: Some(Id {
+                hash: hash(&self.block_hash, "block hash")?,
+                part_set_header,
+            }),
+            timestamp: Some(self.timestamp),
+            validator_address: tendermint::account::Id::new([0; 20]),
+            validator_index: tendermint::vote::ValidatorIndex::try_from(0u32).expect("index 0 is valid"),
+            signature: None,
+            extension: Vec::new(),
+            extension_signature: None,
+        };
+        Ok(vote.into_signable_vec(chain_id))
+    }
+
+    /// Checks `signature` over the sign bytes with an ed25519 consensus key (ZIP 215 rules).
+    pub fn verify(&self, public_key: &[u8], signature: &[u8]) -> Result<()> {
+        let key: [u8; 32] = public_key.try_into().map_err(|_| {
+            ProofError::malformed("commit.decode", "a consensus key is 32 bytes")
+        })?;
+        let key = ed25519_consensus::VerificationKey::try_from(key).map_err(|_| {
+            ProofError::malformed("commit.decode", "the consensus key is not a curve point")
+        })?;
+        let signature: [u8; 64] = signature.try_into().map_err(|_| {
+            ProofError::new(Kind::InvalidCommit, "commit.signature", "a signature is 64 bytes")
+        })?;
+        key.verify(&ed25519_consensus::Signature::from(signature), &self.sign_bytes()?)
+            .map_err(|_| {
+                ProofError::new(
+                    Kind::InvalidCommit,
+                    "commit.signature",
+                    "the precommit signature does not verify",
+                )
+                .with_bytes(None, Some(&signature))
+            })
+    }
+}
+
 /// A height as CometBFT's type (refusing values above `i64::MAX`).
 pub(crate) fn height_of(value: u64) -> Result<Height> {
     Height::try_from(value)

@@ -253,11 +253,22 @@ pub fn existence_root(
 
 /// Runs the spec checks of one existence proof and computes its root.
 fn existence_proof_root(spec: Spec, exist: &ics23::ExistenceProof) -> Result<Vec<u8>> {
+    check_existence(spec, exist, &spec.proof_spec())
+}
+
+/// Checks an existence proof against any ICS23 spec and computes its root. Go's extra leaf rule
+/// applies when `proof_spec` is the IAVL spec; errors are named after `spec`'s layer.
+pub fn check_existence(
+    spec: Spec,
+    exist: &ics23::ExistenceProof,
+    proof_spec: &ics23::ProofSpec,
+) -> Result<Vec<u8>> {
     let leaf = exist
         .leaf
         .as_ref()
         .ok_or_else(|| spec.error(Check::Spec, "the existence proof has no leaf operation"))?;
-    if spec == Spec::Iavl {
+    let iavl = ics23::iavl_spec();
+    if proof_spec.leaf_spec == iavl.leaf_spec && proof_spec.inner_spec == iavl.inner_spec {
         check_iavl_leaf(leaf)?;
     }
     let root = ics23::calculate_existence_root::<Host>(exist)
@@ -266,13 +277,7 @@ fn existence_proof_root(spec: Spec, exist: &ics23::ExistenceProof) -> Result<Vec
     let wrapped = ics23::CommitmentProof {
         proof: Some(ics23::commitment_proof::Proof::Exist(exist.clone())),
     };
-    if !ics23::verify_membership::<Host>(
-        &wrapped,
-        &spec.proof_spec(),
-        &root,
-        &exist.key,
-        &exist.value,
-    ) {
+    if !ics23::verify_membership::<Host>(&wrapped, proof_spec, &root, &exist.key, &exist.value) {
         return Err(spec.error(
             Check::Spec,
             format!(
