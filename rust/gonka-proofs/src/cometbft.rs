@@ -480,7 +480,8 @@ impl Precommit {
             }),
             timestamp: Some(self.timestamp),
             validator_address: tendermint::account::Id::new([0; 20]),
-            validator_index: tendermint::vote::ValidatorIndex::try_from(0u32).expect("index 0 is valid"),
+            validator_index: tendermint::vote::ValidatorIndex::try_from(0u32)
+                .expect("index 0 is valid"),
             signature: None,
             extension: Vec::new(),
             extension_signature: None,
@@ -490,24 +491,31 @@ impl Precommit {
 
     /// Checks `signature` over the sign bytes with an ed25519 consensus key (ZIP 215 rules).
     pub fn verify(&self, public_key: &[u8], signature: &[u8]) -> Result<()> {
-        let key: [u8; 32] = public_key.try_into().map_err(|_| {
-            ProofError::malformed("commit.decode", "a consensus key is 32 bytes")
-        })?;
+        let key: [u8; 32] = public_key
+            .try_into()
+            .map_err(|_| ProofError::malformed("commit.decode", "a consensus key is 32 bytes"))?;
         let key = ed25519_consensus::VerificationKey::try_from(key).map_err(|_| {
             ProofError::malformed("commit.decode", "the consensus key is not a curve point")
         })?;
         let signature: [u8; 64] = signature.try_into().map_err(|_| {
-            ProofError::new(Kind::InvalidCommit, "commit.signature", "a signature is 64 bytes")
+            ProofError::new(
+                Kind::InvalidCommit,
+                "commit.signature",
+                "a signature is 64 bytes",
+            )
         })?;
-        key.verify(&ed25519_consensus::Signature::from(signature), &self.sign_bytes()?)
-            .map_err(|_| {
-                ProofError::new(
-                    Kind::InvalidCommit,
-                    "commit.signature",
-                    "the precommit signature does not verify",
-                )
-                .with_bytes(None, Some(&signature))
-            })
+        key.verify(
+            &ed25519_consensus::Signature::from(signature),
+            &self.sign_bytes()?,
+        )
+        .map_err(|_| {
+            ProofError::new(
+                Kind::InvalidCommit,
+                "commit.signature",
+                "the precommit signature does not verify",
+            )
+            .with_bytes(None, Some(&signature))
+        })
     }
 }
 
@@ -552,17 +560,19 @@ mod tests {
             "pub_key": {"type": "tendermint/PubKeyEd25519", "value": "OPwcpfQYOoWDuHKYivRVq5jxrELH0moP5qdznvj3Dps="},
             "voting_power": "1", "proposer_priority": "0"}], "count": "1", "total": "2"});
         // The address above is not the key's; fix it before testing the page count.
-        let err = parse_validators(&[page.clone()], None).unwrap_err();
+        let err = parse_validators(std::slice::from_ref(&page), None).unwrap_err();
         assert_eq!(err.step, "validators.address");
         let mut fixed = page;
         fixed["validators"][0]["address"] = json!("139ECB529EDB0BCDF45C583D4DC2FDC95F66B1E8");
         assert_eq!(
-            parse_validators(&[fixed.clone()], None).unwrap_err().step,
+            parse_validators(std::slice::from_ref(&fixed), None)
+                .unwrap_err()
+                .step,
             "validators.incomplete"
         );
         fixed["total"] = json!("1");
         assert_eq!(
-            parse_validators(&[fixed.clone()], Some(5))
+            parse_validators(std::slice::from_ref(&fixed), Some(5))
                 .unwrap()
                 .validators()
                 .len(),

@@ -148,16 +148,18 @@ pub fn prove_store_value(
     let app_hash =
         match commitment::existence_root(Spec::Tendermint, &multistore_proof, store, &store_root) {
             Ok(root) => root,
-            // The multistore commits to another root than the IAVL proof computes: blame the
-            // IAVL proof, whose root is the value being checked.
-            Err(err) if err.step == "multistore.value" => return Err(ProofError {
-                step: "iavl.root",
-                message: format!(
-                    "the IAVL proof computes a store root the multistore does not commit to ({})",
+            // The link of the two ops: the root the IAVL proof computes must be the value the
+            // multistore proof commits for the store.
+            Err(err) if err.step == "multistore.value" => {
+                return Err(ProofError {
+                    step: "store_root",
+                    message: format!(
+                    "the IAVL proof's root is not the store root the multistore proof commits ({})",
                     err.message
                 ),
-                ..err
-            }),
+                    ..err
+                })
+            }
             Err(err) => return Err(err),
         };
     Ok(StoreProof {

@@ -61,7 +61,8 @@ fn ics23_existence_and_non_existence_vectors() {
             );
             commitment::verify_non_membership(spec, &proof, &root, &key)
                 .unwrap_or_else(|e| panic!("{dir}/nonexist_{side}: {e}"));
-            let err = commitment::verify_non_membership(spec, &proof, &wrong_root, &key).unwrap_err();
+            let err =
+                commitment::verify_non_membership(spec, &proof, &wrong_root, &key).unwrap_err();
             assert_eq!(err.step, format!("{layer}.root"));
             let err = commitment::verify_membership(spec, &proof, &root, &key, b"v").unwrap_err();
             assert_eq!(err.step, format!("{layer}.proof_type"));
@@ -152,7 +153,11 @@ fn ics23_leaf_op_vectors() {
     let cases = data.as_object().unwrap();
     assert!(cases.len() >= 8);
     for (name, case) in cases {
-        let got = leaf_root(leaf_op(&case["Op"]), &b64(&case["Key"]), &b64(&case["Value"]));
+        let got = leaf_root(
+            leaf_op(&case["Op"]),
+            &b64(&case["Key"]),
+            &b64(&case["Value"]),
+        );
         if case["IsErr"].as_bool().unwrap() {
             assert!(got.is_err(), "{name}");
         } else {
@@ -258,7 +263,11 @@ fn ics23_check_leaf_vectors() {
             path: vec![],
         };
         let got = commitment::check_existence(Spec::Tendermint, &proof, &spec);
-        assert_eq!(got.is_err(), case["IsErr"].as_bool().unwrap(), "{name}: {got:?}");
+        assert_eq!(
+            got.is_err(),
+            case["IsErr"].as_bool().unwrap(),
+            "{name}: {got:?}"
+        );
     }
 }
 
@@ -268,8 +277,18 @@ fn ics23_check_leaf_vectors() {
 fn rfc6962_roots_and_inner_hash() {
     let data = load("cometbft/rfc6962.json");
     for case in data["roots"].as_array().unwrap() {
-        let items: Vec<Vec<u8>> = case["items_hex"].as_array().unwrap().iter().map(hex_bytes).collect();
-        assert_eq!(hex::encode(rfc6962::root(&items)), text(&case["root"]), "{}", case["name"]);
+        let items: Vec<Vec<u8>> = case["items_hex"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(hex_bytes)
+            .collect();
+        assert_eq!(
+            hex::encode(rfc6962::root(&items)),
+            text(&case["root"]),
+            "{}",
+            case["name"]
+        );
         let (root, proofs) = rfc6962::proofs(&items);
         assert_eq!(hex::encode(root), text(&case["root"]));
         for (item, proof) in items.iter().zip(&proofs) {
@@ -282,7 +301,10 @@ fn rfc6962_roots_and_inner_hash() {
         preimage.extend(hex_bytes(&case["left_hex"]));
         preimage.extend(hex_bytes(&case["right_hex"]));
         use sha2::Digest;
-        assert_eq!(hex::encode(sha2::Sha256::digest(&preimage)), text(&case["hash"]));
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(&preimage)),
+            text(&case["hash"])
+        );
     }
 }
 
@@ -290,7 +312,8 @@ fn rfc6962_roots_and_inner_hash() {
 fn header_hash_vectors() {
     let data = load("cometbft/header_hash.json");
     for case in data["cases"].as_array().unwrap() {
-        let header: tendermint::block::Header = serde_json::from_value(case["header"].clone()).unwrap();
+        let header: tendermint::block::Header =
+            serde_json::from_value(case["header"].clone()).unwrap();
         assert_eq!(header.hash().to_string(), text(&case["hash"]));
     }
 }
@@ -312,7 +335,10 @@ fn tx_inclusion_fixture() {
         let hash = hex_bytes(&entry["hash"]);
         let proven = tx::prove(entry, Some(&hash)).unwrap();
         assert_eq!(proven.height, int(&entry["height"]));
-        assert_eq!(hex::encode_upper(proven.data_hash), text(&entry["proof"]["root_hash"]));
+        assert_eq!(
+            hex::encode_upper(proven.data_hash),
+            text(&entry["proof"]["root_hash"])
+        );
         let mut other = hash.clone();
         other[0] ^= 1;
         assert_eq!(tx::prove(entry, Some(&other)).unwrap_err().step, "tx.hash");
@@ -330,8 +356,9 @@ fn run_light_fixture(name: &str) -> Vec<Option<&'static str>> {
     let data = load(&format!("tendermint-rs/light-client/{name}.json"));
     let initial = &data["initial"];
     let block = cometbft::parse_signed_header(&initial["signed_header"]).unwrap();
-    let next = cometbft::parse_validators(std::slice::from_ref(&initial["next_validator_set"]), None)
-        .unwrap();
+    let next =
+        cometbft::parse_validators(std::slice::from_ref(&initial["next_validator_set"]), None)
+            .unwrap();
     let hash = block.header.hash();
     let mut trusted =
         TrustedState::from_checkpoint(block.header.height.value(), hash.as_bytes(), &block, next)
@@ -352,9 +379,11 @@ fn run_light_fixture(name: &str) -> Vec<Option<&'static str>> {
         });
         match (verdict, result) {
             ("SUCCESS", Ok(verified)) => {
-                let next =
-                    cometbft::parse_validators(std::slice::from_ref(&b["next_validator_set"]), None)
-                        .unwrap();
+                let next = cometbft::parse_validators(
+                    std::slice::from_ref(&b["next_validator_set"]),
+                    None,
+                )
+                .unwrap();
                 trusted = TrustedState::from_verified(&verified, next).unwrap();
                 steps.push(None);
             }
@@ -442,8 +471,14 @@ fn host_docs_participants_pair() {
     let response = &data["response"];
     let proven = participants::prove_response(Some(int(&data["epoch"])), response).unwrap();
     assert_eq!(proven.layout, participants::KeyLayout::Legacy);
-    assert_eq!(hex::encode_upper(&proven.store.store_root), text(&data["expected_store_root"]));
-    assert_eq!(hex::encode_upper(&proven.store.app_hash), text(&data["expected_app_hash"]));
+    assert_eq!(
+        hex::encode_upper(&proven.store.store_root),
+        text(&data["expected_store_root"])
+    );
+    assert_eq!(
+        hex::encode_upper(&proven.store.app_hash),
+        text(&data["expected_app_hash"])
+    );
     assert_eq!(proven.store.leaf_version, Some(15));
     assert_eq!(proven.set.created_at_block_height, 15);
     assert_eq!(proven.set.epoch_group_id, 1);
@@ -485,9 +520,14 @@ fn gonka_mainnet_precommits_verify() {
             chain_id: "gonka-testnet-7".into(),
             ..precommit.clone()
         };
-        assert_eq!(other_chain.verify(&key, &signature).unwrap_err().step, "commit.signature");
+        assert_eq!(
+            other_chain.verify(&key, &signature).unwrap_err().step,
+            "commit.signature"
+        );
         for bit in [0, 100, 511] {
-            let err = precommit.verify(&key, &common::flip(&signature, bit)).unwrap_err();
+            let err = precommit
+                .verify(&key, &common::flip(&signature, bit))
+                .unwrap_err();
             assert_eq!(err.step, "commit.signature");
         }
     }
@@ -499,16 +539,25 @@ fn mainnet_genesis_anchor_is_the_gentx_validator_set() {
     let anchor = TrustedState::mainnet_genesis().unwrap();
     assert_eq!(anchor.chain_id.as_str(), text(&data["chain_id"]));
     let genesis_time = Time::parse_from_rfc3339(text(&data["genesis_time"])).unwrap();
-    assert_eq!(anchor.time.checked_add(Duration::from_nanos(1)).unwrap(), genesis_time);
+    assert_eq!(
+        anchor.time.checked_add(Duration::from_nanos(1)).unwrap(),
+        genesis_time
+    );
     let mut expected: Vec<(Vec<u8>, u64)> = data["gen_txs"]
         .as_array()
         .unwrap()
         .iter()
         .map(|tx| {
             let msg = &tx["body"]["messages"][0];
-            assert_eq!(text(&msg["@type"]), "/cosmos.staking.v1beta1.MsgCreateValidator");
+            assert_eq!(
+                text(&msg["@type"]),
+                "/cosmos.staking.v1beta1.MsgCreateValidator"
+            );
             assert_eq!(text(&msg["value"]["denom"]), "ngonka");
-            (BASE64.decode(text(&msg["pubkey"]["key"])).unwrap(), int(&msg["value"]["amount"]))
+            (
+                BASE64.decode(text(&msg["pubkey"]["key"])).unwrap(),
+                int(&msg["value"]["amount"]),
+            )
         })
         .collect();
     let mut actual: Vec<(Vec<u8>, u64)> = anchor
@@ -526,15 +575,24 @@ fn mainnet_genesis_anchor_is_the_gentx_validator_set() {
 fn sum_tree_spec_vectors() {
     let data = load("gonka/smst.json");
     let empty = smst::SumTree::build(std::iter::empty()).unwrap();
-    assert_eq!(hex::encode(empty.root()), text(&data["empty_root_depth_24"]));
+    assert_eq!(
+        hex::encode(empty.root()),
+        text(&data["empty_root_depth_24"])
+    );
     for case in data["cases"].as_array().unwrap() {
-        let nonces: Vec<u32> = case["nonces"].as_array().unwrap().iter().map(|n| int(n) as u32).collect();
+        let nonces: Vec<u32> = case["nonces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| int(n) as u32)
+            .collect();
         let vectors: Vec<Vec<u8>> = nonces
             .iter()
             .map(|n| vec![(n & 0xff) as u8, ((n >> 8) & 0xff) as u8, 0xab])
             .collect();
         let tree =
-            smst::SumTree::build(nonces.iter().zip(&vectors).map(|(n, v)| (*n, v.as_slice()))).unwrap();
+            smst::SumTree::build(nonces.iter().zip(&vectors).map(|(n, v)| (*n, v.as_slice())))
+                .unwrap();
         assert_eq!(hex::encode(tree.root()), text(&case["root"]));
         assert_eq!(tree.count() as u64, int(&case["count"]));
         assert_eq!(tree.depth() as u64, int(&case["depth"]));
@@ -543,8 +601,14 @@ fn sum_tree_spec_vectors() {
         assert_eq!(proof.nonce as u64, int(&expect["nonce"]));
         assert_eq!(proof.vector, b64(&expect["vector_b64"]));
         assert_eq!(proof.elements.len() as u64, int(&expect["elements"]));
-        assert_eq!(proof.elements[0].to_vec(), b64(&expect["first_element_b64"]));
-        assert_eq!(proof.elements.last().unwrap().to_vec(), b64(&expect["last_element_b64"]));
+        assert_eq!(
+            proof.elements[0].to_vec(),
+            b64(&expect["first_element_b64"])
+        );
+        assert_eq!(
+            proof.elements.last().unwrap().to_vec(),
+            b64(&expect["last_element_b64"])
+        );
         proof.verify(&tree.root(), tree.count()).unwrap();
     }
 }
