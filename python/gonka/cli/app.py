@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from gonka.cli.demo import demo
-from gonka.cli.verify import verify_binary
+from gonka.cli.binary import verify_binary
 
 # name -> module defining `app`, in the order `gonka --help` lists them.
 _GROUP_MODULES = {
@@ -24,6 +24,7 @@ _GROUP_MODULES = {
     "admin": "gonka.cli.admin",
     "node": "gonka.cli.node",
     "bench": "gonka.cli.bench",
+    "verify": "gonka.cli.verify",
 }
 
 

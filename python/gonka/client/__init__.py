@@ -7,6 +7,7 @@
 
 from gonka.client.admin import AdminClient, AsyncAdminClient
 from gonka.client.client import AsyncClient, Client
+from gonka.client.endpoints import InferenceEndpoint
 from gonka.client.errors import (
     BadResponse,
     ChainError,
@@ -64,6 +65,7 @@ __all__ = [
     "EpochParticipants",
     "EpochPerformanceSummary",
     "GasSettings",
+    "InferenceEndpoint",
     "InferenceParams",
     "InsufficientFee",
     "NetInfo",

@@ -3,11 +3,12 @@
 //! voting power signing the block id (ed25519, ZIP 215, via `tendermint-light-client-verifier`).
 
 use serde_json::Value;
-use tendermint::block::{Commit, Header, Height};
+pub use tendermint::block::Header;
+use tendermint::block::{Commit, Height};
 use tendermint::validator::{Info, Set as ValidatorSet};
 use tendermint_light_client_verifier::errors::VerificationErrorDetail as Detail;
 use tendermint_light_client_verifier::types::{SignedHeader, UntrustedBlockState};
-use tendermint_light_client_verifier::{ProdVerifier, Verdict};
+use tendermint_light_client_verifier::Verdict;
 
 use crate::error::{Kind, ProofError, Result};
 
@@ -409,7 +410,7 @@ pub fn verify_commit(
     height: Option<u64>,
 ) -> Result<VerifiedHeader> {
     let signed_header = check_block(block, &validators, chain_id, height)?;
-    let verifier = ProdVerifier::default();
+    let verifier = crate::signatures::verifier();
     let untrusted = UntrustedBlockState {
         signed_header: &signed_header,
         validators: &validators,

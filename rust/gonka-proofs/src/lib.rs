@@ -21,10 +21,13 @@ pub mod participants;
 pub mod proof_ops;
 mod protowire;
 pub mod rfc6962;
+pub mod signatures;
 pub mod smst;
 pub mod tx;
 
 pub use error::{Kind, ProofError, Result};
+/// The CometBFT types of this crate's API.
+pub use tendermint::{validator::Set as ValidatorSet, Time};
 
 use serde_json::Value;
 

@@ -18,7 +18,7 @@ use tendermint::validator::{Info, Set as ValidatorSet};
 use tendermint::{PublicKey, Time};
 use tendermint_light_client_verifier::options::Options as VerifierOptions;
 use tendermint_light_client_verifier::types::{TrustedBlockState, UntrustedBlockState};
-use tendermint_light_client_verifier::{ProdVerifier, Verdict, Verifier};
+use tendermint_light_client_verifier::{Verdict, Verifier};
 
 use crate::cometbft::{self, verdict_error, BlockCommit, VerifiedHeader};
 use crate::error::{Kind, ProofError, Result};
@@ -272,7 +272,7 @@ impl TrustedState {
             validators: &validators,
             next_validators: None,
         };
-        match ProdVerifier::default().verify_update_header(
+        match crate::signatures::verifier().verify_update_header(
             untrusted,
             trusted,
             &verifier_options,
