@@ -3,8 +3,8 @@
 Groups:
 - ``smst-root-20k``: the sum-tree root of 20,000 artifacts (sequential nonces, 12 fp16 values each):
   gonka vs a plain-Python sum tree written with hashlib below (the reference path);
-- ``smst-root-1m``: the root of 1,000,000 artifacts, sequential nonces and random ones below 2^24 (goal:
-  under 1 s on one core; the build runs on one thread);
+- ``smst-root-1m``: the root of 1,000,000 artifacts, sequential nonces and random ones below 2^24, on one
+  core (``threads=1``; goal: under 1 s) and on all;
 - ``smst-verify-500``: 500 proofs of one commitment (one validator request): gonka's batch call, the same
   check called per proof from Python, and plain-Python hashlib verification (goal: batch under 5 ms);
 - ``participants``: a participant set's ICS23 proof and its header's commit check (30 and 100 validators):
@@ -40,7 +40,7 @@ from gonka.proofs import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fixtures.chain import Chain, Participant, make_validators, participants_state  # noqa: E402
+from fixtures.chain import Chain, Participant, make_validators, participants_state
 
 _stats: dict[tuple[str, str], tuple[float, float]] = {}
 
@@ -113,15 +113,23 @@ def _participants_case(validators: int) -> tuple[Callable[[], object], Callable[
         for e in (11, 12)
     }
     state = participants_state(people, created_at=100, epoch=12)
-    chain = Chain("gonka-mainnet", datetime.now(timezone.utc) - timedelta(hours=1), make_validators(validators, 5))
+    chain = Chain(
+        "gonka-mainnet", datetime.now(timezone.utc) - timedelta(hours=1), make_validators(validators, 5)
+    )
     chain.app_hashes[101] = state.app_hash
     chain.grow(101)
     commit, pages = chain.commit_answer(101), chain.validators_answer(101)
     anchor = TrustedState.genesis(
-        chain.chain_id, chain.genesis_time.isoformat(), [(v.public, v.power) for v in chain.genesis_validators]
+        chain.chain_id,
+        chain.genesis_time.isoformat(),
+        [(v.public, v.power) for v in chain.genesis_validators],
     )
     ops = state.answer["proof_ops"]["ops"]
-    key, iavl, multistore = (base64.b64decode(ops[0]["key"]), base64.b64decode(ops[0]["data"]), base64.b64decode(ops[1]["data"]))
+    key, iavl, multistore = (
+        base64.b64decode(ops[0]["key"]),
+        base64.b64decode(ops[0]["data"]),
+        base64.b64decode(ops[1]["data"]),
+    )
     value = bytes.fromhex(state.answer["active_participants_bytes"])
     store_root = participants_store_root(state)
 
@@ -159,7 +167,9 @@ def report_ratios(request: pytest.FixtureRequest) -> Iterator[None]:
     for (group, side), (low, median) in sorted(_stats.items()):
         ours = _stats.get((group, "gonka"))
         ratio = f"{low / ours[0]:8.1f}x" if ours and side != "gonka" else ""
-        lines.append(f"  {group:22s} {side:22s} min {low * 1e3:10.3f} ms  median {median * 1e3:10.3f} ms {ratio}")
+        lines.append(
+            f"  {group:22s} {side:22s} min {low * 1e3:10.3f} ms  median {median * 1e3:10.3f} ms {ratio}"
+        )
     capture = request.config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print("\n".join(lines))
@@ -185,18 +195,38 @@ def test_both_sides_agree() -> None:
 
 
 def test_smst_root_20k_gonka(benchmark) -> None:  # type: ignore[no-untyped-def]
-    run(benchmark, "smst-root-20k", "gonka", lambda: SumTree(SMALL_NONCES, SMALL_VECTORS).root)
+    run(benchmark, "smst-root-20k", "gonka", lambda: SumTree(SMALL_NONCES, SMALL_VECTORS, threads=1).root)
 
 
 def test_smst_root_20k_python(benchmark) -> None:  # type: ignore[no-untyped-def]
-    run(benchmark, "smst-root-20k", "python-hashlib", lambda: python_root(SMALL_NONCES, SMALL_VECTORS), rounds=3)
+    run(
+        benchmark,
+        "smst-root-20k",
+        "python-hashlib",
+        lambda: python_root(SMALL_NONCES, SMALL_VECTORS),
+        rounds=3,
+    )
 
 
-def test_smst_root_1m_sequential(benchmark) -> None:  # type: ignore[no-untyped-def]
-    run(benchmark, "smst-root-1m", "gonka", lambda: SumTree(SEQUENTIAL_1M, VECTORS_1M).root, rounds=5)
+def test_smst_root_1m_sequential_one_core(benchmark) -> None:  # type: ignore[no-untyped-def]
+    run(benchmark, "smst-root-1m", "gonka", lambda: SumTree(SEQUENTIAL_1M, VECTORS_1M, threads=1).root, rounds=5)
 
 
-def test_smst_root_1m_random(benchmark) -> None:  # type: ignore[no-untyped-def]
+def test_smst_root_1m_sequential_all_cores(benchmark) -> None:  # type: ignore[no-untyped-def]
+    run(benchmark, "smst-root-1m", "gonka-all-cores", lambda: SumTree(SEQUENTIAL_1M, VECTORS_1M).root, rounds=5)
+
+
+def test_smst_root_1m_random_one_core(benchmark) -> None:  # type: ignore[no-untyped-def]
+    run(
+        benchmark,
+        "smst-root-1m",
+        "gonka-random-nonces-1-core",
+        lambda: SumTree(RANDOM_1M, VECTORS_1M, threads=1).root,
+        rounds=5,
+    )
+
+
+def test_smst_root_1m_random_all_cores(benchmark) -> None:  # type: ignore[no-untyped-def]
     run(benchmark, "smst-root-1m", "gonka-random-nonces", lambda: SumTree(RANDOM_1M, VECTORS_1M).root, rounds=5)
 
 
@@ -213,7 +243,12 @@ def test_smst_verify_500_per_proof(benchmark) -> None:  # type: ignore[no-untype
 
 
 def test_smst_verify_500_python(benchmark) -> None:  # type: ignore[no-untyped-def]
-    run(benchmark, "smst-verify-500", "python-hashlib", lambda: [python_verify(TREE.root, TREE.count, p) for p in PROOFS])
+    run(
+        benchmark,
+        "smst-verify-500",
+        "python-hashlib",
+        lambda: [python_verify(TREE.root, TREE.count, p) for p in PROOFS],
+    )
 
 
 @pytest.mark.parametrize("validators", [30, 100])

@@ -162,7 +162,9 @@ def test_light_client_refuses_what_a_light_client_must() -> None:
     with pytest.raises(TrustError) as e:
         verify_header(later, chain.commit_answer(3), chain.validators_answer(3))
     assert e.value.step == "trust.height"
-    other = TrustedState.genesis("other-chain", chain.genesis_time.isoformat(), [(v.public, v.power) for v in chain.genesis_validators])
+    other = TrustedState.genesis(
+        "other-chain", chain.genesis_time.isoformat(), [(v.public, v.power) for v in chain.genesis_validators]
+    )
     with pytest.raises(HeaderMismatch):
         verify_header(other, chain.commit_answer(1), chain.validators_answer(1))
 
@@ -171,12 +173,16 @@ def test_checkpoint_anchor() -> None:
     chain = make_chain()
     pin = Checkpoint(6, chain.blocks[6].hash)
     assert Checkpoint.parse(str(pin)) == pin
-    state = TrustedState.from_checkpoint(pin.height, pin.hash, chain.commit_answer(6), chain.validators_answer(7))
+    state = TrustedState.from_checkpoint(
+        pin.height, pin.hash, chain.commit_answer(6), chain.validators_answer(7)
+    )
     assert (state.height, state.header_hash) == (6, chain.blocks[6].hash)
     seven = verify_header(state, chain.commit_answer(7), chain.validators_answer(7))
     assert seven.height == 7
     with pytest.raises(TrustError) as e:
-        TrustedState.from_checkpoint(6, chain.blocks[5].hash, chain.commit_answer(6), chain.validators_answer(7))
+        TrustedState.from_checkpoint(
+            6, chain.blocks[5].hash, chain.commit_answer(6), chain.validators_answer(7)
+        )
     assert e.value.step == "trust.checkpoint"
     with pytest.raises(ValidatorSetMismatch) as v:
         TrustedState.from_checkpoint(6, pin.hash, chain.commit_answer(6), chain.validators_answer(9))
@@ -224,4 +230,8 @@ def test_set_order_does_not_matter_for_the_hash() -> None:
     chain = make_chain()
     answer = chain.validators_answer(10)
     shuffled = dict(answer, validators=list(reversed(answer["validators"])))
-    assert native_set_hash(shuffled) == native_set_hash(answer) == validator_set_hash(ordered(chain.validators_at(10)))
+    assert (
+        native_set_hash(shuffled)
+        == native_set_hash(answer)
+        == validator_set_hash(ordered(chain.validators_at(10)))
+    )

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from fixtures.chain import Chain, EpochState, Participant, make_validators, participants_state
+from fixtures.chain import Chain, Participant, make_validators, participants_state
 from fixtures.node_server import NodeServer, Reply, Request, json_reply
 from gonka.cli import app
 from gonka.client import AsyncClient, Client
@@ -57,7 +57,9 @@ class Network:
 
     def anchor(self) -> TrustedState:
         c = self.chain
-        return TrustedState.genesis(c.chain_id, c.genesis_time.isoformat(), [(v.public, v.power) for v in c.genesis_validators])
+        return TrustedState.genesis(
+            c.chain_id, c.genesis_time.isoformat(), [(v.public, v.power) for v in c.genesis_validators]
+        )
 
     def serve(self, node: NodeServer) -> None:
         def rpc(result: dict[str, Any]) -> Reply:
@@ -81,7 +83,9 @@ class Network:
             return json_reply({"jsonrpc": "2.0", "id": -1, "error": {"code": -32603, "data": "tx not found"}})
 
         for epoch in SETS:
-            node.handle("GET", f"/v1/epochs/{epoch}/participants", lambda r, e=epoch: json_reply(self.participants[e]))
+            node.handle(
+                "GET", f"/v1/epochs/{epoch}/participants", lambda r, e=epoch: json_reply(self.participants[e])
+            )
         node.handle("GET", "/v1/epochs/current/participants", lambda r: json_reply(self.participants[7]))
         node.handle("GET", "/chain-rpc/commit", lambda r: rpc(self.commits(height(r))))
         node.handle("GET", "/chain-rpc/validators", validators)
@@ -137,7 +141,10 @@ def test_checkpoint_trust_and_endpoint_discovery(node: NodeServer) -> None:
         unverified = client.inference_endpoints(7)
         plain = client.participants(7, verify=False)
     assert verified.header.height == H + 1
-    assert [(e.address, e.url) for e in endpoints] == [("gonka1alice", "http://alice:8000"), ("gonka1bob", "http://bob:8000")]
+    assert [(e.address, e.url) for e in endpoints] == [
+        ("gonka1alice", "http://alice:8000"),
+        ("gonka1bob", "http://bob:8000"),
+    ]
     assert [e.address for e in unverified] == ["gonka1alice", "gonka1bob"]
     assert plain.created_at_block_height == H and len(plain.participants) == 3
 
@@ -219,12 +226,16 @@ def test_cli_verify_participants_and_tx(node: NodeServer) -> None:
     network = served(node)
     pin = str(Checkpoint(35, network.chain.blocks[35].hash))
     runner = CliRunner()
-    result = runner.invoke(app, ["verify", "participants", "--epoch", "7", "--trust", pin, "--node", node.url, "--json"])
+    result = runner.invoke(
+        app, ["verify", "participants", "--epoch", "7", "--trust", pin, "--node", node.url, "--json"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["epoch"] == 7 and doc["header"]["height"] == H + 1
     assert [p["address"] for p in doc["participants"]] == ["gonka1alice", "gonka1bob", "gonka1carol"]
-    result = runner.invoke(app, ["verify", "participants", "--epoch", "7", "--trust", pin, "--node", node.url])
+    result = runner.invoke(
+        app, ["verify", "participants", "--epoch", "7", "--trust", pin, "--node", node.url]
+    )
     assert result.exit_code == 0 and "VERIFIED" in result.output
     txhash = network.chain.tx_answer(37, 0)["hash"]
     result = runner.invoke(app, ["verify", "tx", txhash, "--trust", pin, "--node", node.url])
@@ -232,7 +243,9 @@ def test_cli_verify_participants_and_tx(node: NodeServer) -> None:
     assert f"tx {txhash} is tx 0 of block 37" in result.output
     # A forgery: exit status 1 and the failed step on stderr.
     network.participants[7] = network.states[6].answer
-    result = runner.invoke(app, ["verify", "participants", "--epoch", "7", "--trust", pin, "--node", node.url])
+    result = runner.invoke(
+        app, ["verify", "participants", "--epoch", "7", "--trust", pin, "--node", node.url]
+    )
     assert result.exit_code == 1
     assert "epoch.key" in result.output
     result = runner.invoke(app, ["verify", "participants", "--epoch", "x", "--node", node.url])

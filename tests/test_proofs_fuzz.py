@@ -28,12 +28,37 @@ from hypothesis import strategies as st
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 DOCS = json.loads((VECTORS / "gonka" / "docs_participants.json").read_text())["response"]
-KEYS = ["ops", "proof_ops", "proofOps", "type", "key", "data", "signed_header", "header", "commit", "validators",
-        "result", "response", "tx", "proof", "hash", "height", "total", "aunts", "active_participants_bytes"]
+KEYS = [
+    "ops",
+    "proof_ops",
+    "proofOps",
+    "type",
+    "key",
+    "data",
+    "signed_header",
+    "header",
+    "commit",
+    "validators",
+    "result",
+    "response",
+    "tx",
+    "proof",
+    "hash",
+    "height",
+    "total",
+    "aunts",
+    "active_participants_bytes",
+]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.sampled_from(["ics23:iavl", "AAEC", "00"]),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(KEYS), children, max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=20)
+    | st.sampled_from(["ics23:iavl", "AAEC", "00"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(KEYS), children, max_size=5)
+    ),
     max_leaves=20,
 )
 
@@ -86,9 +111,10 @@ def test_changed_bytes_of_an_honest_answer_never_verify(part: int, position: int
     except ProofError:
         return
     # A change the proof chain tolerates (none is known) must still change the proven app hash.
-    assert proven.app_hash.hex().upper() != json.loads((VECTORS / "gonka" / "docs_participants.json").read_text())[
-        "expected_app_hash"
-    ]
+    assert (
+        proven.app_hash.hex().upper()
+        != json.loads((VECTORS / "gonka" / "docs_participants.json").read_text())["expected_app_hash"]
+    )
 
 
 @settings(max_examples=150, deadline=None)

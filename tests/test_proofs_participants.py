@@ -54,11 +54,15 @@ def build(epoch: int = 7, **grow: Any) -> tuple[Chain, EpochState]:
 
 def anchor(chain: Chain) -> TrustedState:
     return TrustedState.genesis(
-        chain.chain_id, chain.genesis_time.isoformat(), [(v.public, v.power) for v in chain.genesis_validators]
+        chain.chain_id,
+        chain.genesis_time.isoformat(),
+        [(v.public, v.power) for v in chain.genesis_validators],
     )
 
 
-def check(chain: Chain, answer: Any, commit: Any = None, validators: Any = None, epoch: int | None = 7) -> Any:
+def check(
+    chain: Chain, answer: Any, commit: Any = None, validators: Any = None, epoch: int | None = 7
+) -> Any:
     return verify_participants(
         epoch,
         answer,
@@ -84,7 +88,9 @@ def test_the_honest_answer_verifies_in_one_call() -> None:
     # "current": the epoch comes from the proven key.
     assert check(chain, state.answer, epoch=None).epoch == 7
     # Binding to a header verified before.
-    assert verify_participants_in_header(7, state.answer, verified.header).participants == verified.participants
+    assert (
+        verify_participants_in_header(7, state.answer, verified.header).participants == verified.participants
+    )
 
 
 def test_the_proof_chain_and_value_alone() -> None:
@@ -92,7 +98,9 @@ def test_the_proof_chain_and_value_alone() -> None:
     proven = prove_participants(7, state.answer)
     assert proven.app_hash == state.app_hash
     assert decode_active_participants(state.value) == proven.set
-    store = verify_store_value(state.answer, b"inference", active_participants_key(7), state.value, app_hash=state.app_hash)
+    store = verify_store_value(
+        state.answer, b"inference", active_participants_key(7), state.value, app_hash=state.app_hash
+    )
     assert (store.app_hash, store.leaf_version) == (state.app_hash, H)
     assert legacy_active_participants_key(7) == b"ActiveParticipants/7/value/"
 
@@ -138,7 +146,9 @@ def test_every_bit_of_the_key_and_value() -> None:
         assert isinstance(error, MembershipError) and error.step == "iavl.value"
 
 
-@pytest.mark.parametrize(("op", "allowed"), [(0, ("iavl.", "store_root")), (1, ("multistore.", "store_root", "app_hash"))])
+@pytest.mark.parametrize(
+    ("op", "allowed"), [(0, ("iavl.", "store_root")), (1, ("multistore.", "store_root", "app_hash"))]
+)
 def test_every_bit_of_each_proof_op(op: int, allowed: tuple[str, ...]) -> None:
     chain, state = build()
     header = check(chain, state.answer).header
@@ -167,19 +177,33 @@ def test_the_app_hash_and_every_header_field() -> None:
     assert isinstance(error, AppHashMismatch) and error.step == "app_hash"
     assert error.actual == state.app_hash
     # One bit of any header field: the commit no longer signs it.
-    for name in ("app_hash", "data_hash", "last_commit_hash", "next_validators_hash", "consensus_hash", "proposer_address"):
+    for name in (
+        "app_hash",
+        "data_hash",
+        "last_commit_hash",
+        "next_validators_hash",
+        "consensus_hash",
+        "proposer_address",
+    ):
         changed = copy.deepcopy(commit)
         changed["signed_header"]["header"][name] = flip(bytes.fromhex(header[name]), 5).hex().upper()
         error = failure(chain, state.answer, commit=changed)
         assert isinstance(error, HeaderMismatch) and error.step == "commit.block_id", name
     changed = copy.deepcopy(commit)
-    changed["signed_header"]["header"]["validators_hash"] = flip(bytes.fromhex(header["validators_hash"]), 0).hex()
+    changed["signed_header"]["header"]["validators_hash"] = flip(
+        bytes.fromhex(header["validators_hash"]), 0
+    ).hex()
     assert failure(chain, state.answer, commit=changed).step == "validators.hash"
     changed = copy.deepcopy(commit)
     changed["signed_header"]["header"]["chain_id"] = "gonka-mainnes"
     assert failure(chain, state.answer, commit=changed).step == "header.chain_id"
     # The header of another height.
-    assert failure(chain, state.answer, commit=chain.commit_answer(H + 2), validators=chain.validators_answer(H + 2)).step == "header.height"
+    assert (
+        failure(
+            chain, state.answer, commit=chain.commit_answer(H + 2), validators=chain.validators_answer(H + 2)
+        ).step
+        == "header.height"
+    )
 
 
 def test_a_signature_and_a_power() -> None:
@@ -188,7 +212,9 @@ def test_a_signature_and_a_power() -> None:
     for i in range(4):
         changed = copy.deepcopy(commit)
         sig = base64.b64decode(changed["signed_header"]["commit"]["signatures"][i]["signature"])
-        changed["signed_header"]["commit"]["signatures"][i]["signature"] = base64.b64encode(flip(sig, 100)).decode()
+        changed["signed_header"]["commit"]["signatures"][i]["signature"] = base64.b64encode(
+            flip(sig, 100)
+        ).decode()
         error = failure(chain, state.answer, commit=changed)
         assert isinstance(error, InvalidCommit) and error.step == "commit.signature"
     pages = chain.validators_answer(H + 1)

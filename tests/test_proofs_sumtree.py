@@ -100,6 +100,9 @@ def test_build_forms_agree_and_match_the_reference() -> None:
     root, count, depth = reference_root(dict(zip(nonces.tolist(), rows, strict=True)))
     for tree in (from_arrays, from_lists, from_pairs):
         assert (tree.root, tree.count, tree.depth, len(tree)) == (root, count, depth, 300)
+    assert SumTree(nonces, vectors, threads=1).root == root
+    with pytest.raises(InvalidInput):
+        SumTree(nonces, vectors, threads=0)
     assert list(from_arrays.nonces()) == sorted(nonces.tolist())
 
 
@@ -226,7 +229,9 @@ def test_batch_verification_reports_each_proof_and_runs_in_threads() -> None:
     assert isinstance(error, SumTreeError) and error.step == "smst.root"
     outcomes: list[list[SumTreeError | None]] = []
     threads = [
-        threading.Thread(target=lambda: outcomes.append(verify_sum_tree_proofs(tree.root, tree.count, proofs)))
+        threading.Thread(
+            target=lambda: outcomes.append(verify_sum_tree_proofs(tree.root, tree.count, proofs))
+        )
         for _ in range(4)
     ]
     for t in threads:

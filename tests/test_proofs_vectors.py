@@ -119,7 +119,10 @@ def test_tendermint_rs_light_client_steps() -> None:
     initial = data["initial"]
     h = int(initial["signed_header"]["header"]["height"])
     state = TrustedState.from_checkpoint(
-        h, header_hash(initial["signed_header"]["header"]), initial["signed_header"], initial["next_validator_set"]
+        h,
+        header_hash(initial["signed_header"]["header"]),
+        initial["signed_header"],
+        initial["next_validator_set"],
     )
     options = TrustOptions(trusting_period=int(initial["trusting_period"]) / 1e9)
     verdicts = []
@@ -130,7 +133,11 @@ def test_tendermint_rs_light_client_steps() -> None:
 
         try:
             header = verify_header(
-                state, block["signed_header"], block["validator_set"], now=datetime.fromisoformat(now), options=options
+                state,
+                block["signed_header"],
+                block["validator_set"],
+                now=datetime.fromisoformat(now),
+                options=options,
             )
         except TrustError as e:
             verdicts.append(e.step)

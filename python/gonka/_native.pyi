@@ -251,9 +251,11 @@ def tx_encode_json(tx: dict[str, Any]) -> bytes: ...
 # --- proofs ---
 
 _Json: TypeAlias = str | bytes | Mapping[str, Any]
-_Pages: TypeAlias = _Json | list[_Json]
+_Pages: TypeAlias = _Json | Sequence[_Json]
 
-def proofs_verify_membership(spec: str, proof_bytes: bytes, root: bytes, key: bytes, value: bytes) -> None: ...
+def proofs_verify_membership(
+    spec: str, proof_bytes: bytes, root: bytes, key: bytes, value: bytes
+) -> None: ...
 def proofs_verify_non_membership(spec: str, proof_bytes: bytes, root: bytes, key: bytes) -> None: ...
 def proofs_parse_proof_ops(doc: _Json) -> list[tuple[str, bytes, bytes]]: ...
 def proofs_verify_store_value(
@@ -272,12 +274,13 @@ def proofs_verify_participants(
     *,
     now_ns: int | None = None,
     trusting_period: float = 1209600.0,
-    trust_level: tuple[int, int] = (1, 3),
+    trust_level: tuple[int, int] = ...,
     clock_drift: float = 10.0,
 ) -> tuple[dict[str, Any], VerifiedHeader]: ...
 def proofs_verify_participants_in_header(
     epoch: int | None, response: _Json, header: VerifiedHeader
 ) -> dict[str, Any]: ...
+
 @final
 class VerifiedHeader:
     @property
@@ -324,6 +327,7 @@ def proofs_verify_precommit(
     public_key: bytes,
     signature: bytes,
 ) -> None: ...
+
 @final
 class TrustedState:
     @staticmethod
@@ -342,7 +346,7 @@ class TrustedState:
         height: int | None = None,
         now_ns: int | None = None,
         trusting_period: float = 1209600.0,
-        trust_level: tuple[int, int] = (1, 3),
+        trust_level: tuple[int, int] = ...,
         clock_drift: float = 10.0,
     ) -> VerifiedHeader: ...
     def advance(self, header: VerifiedHeader, next_validators: _Pages) -> TrustedState: ...
@@ -358,16 +362,21 @@ class TrustedState:
     def next_validators_hash(self) -> bytes: ...
 
 def proofs_merkle_root(items: Sequence[bytes]) -> bytes: ...
-def proofs_merkle_proofs(items: Sequence[bytes]) -> tuple[bytes, list[tuple[int, int, bytes, list[bytes]]]]: ...
+def proofs_merkle_proofs(
+    items: Sequence[bytes],
+) -> tuple[bytes, list[tuple[int, int, bytes, list[bytes]]]]: ...
 def proofs_verify_inclusion(
     root: bytes, item: bytes, total: int, index: int, leaf_hash: bytes, aunts: Sequence[bytes]
 ) -> None: ...
 def proofs_verify_tx(
     response: _Json, expected_hash: bytes | None = None, header: VerifiedHeader | None = None
 ) -> tuple[bytes, int, int, bytes, bytes]: ...
+
 @final
 class SumTreeProof:
-    def __new__(cls, dense_index: int, nonce: int, vector: bytes, elements: Sequence[bytes]) -> SumTreeProof: ...
+    def __new__(
+        cls, dense_index: int, nonce: int, vector: bytes, elements: Sequence[bytes]
+    ) -> SumTreeProof: ...
     @staticmethod
     def from_json(doc: _Json) -> SumTreeProof: ...
     def to_json(self) -> dict[str, Any]: ...
@@ -386,7 +395,11 @@ class SumTreeProof:
 @final
 class SumTree:
     def __new__(
-        cls, nonces: Sequence[int] | npt.NDArray[np.integer[Any]], vectors: Sequence[bytes] | npt.NDArray[Any]
+        cls,
+        nonces: Sequence[int] | npt.NDArray[np.integer[Any]],
+        vectors: Sequence[bytes] | npt.NDArray[Any],
+        *,
+        threads: int | None = None,
     ) -> SumTree: ...
     @staticmethod
     def from_artifacts(artifacts: Sequence[tuple[int, bytes]]) -> SumTree: ...
@@ -413,4 +426,6 @@ def proofs_sum_tree_verify_batch(
 def proofs_sum_tree_empty_hash(height: int) -> bytes: ...
 def proofs_mmr_root(leaves: Sequence[bytes]) -> bytes: ...
 def proofs_mmr_proof(leaves: Sequence[bytes], index: int) -> list[bytes]: ...
-def proofs_mmr_verify(root: bytes, count: int, index: int, leaf: bytes, proof_elements: Sequence[bytes]) -> None: ...
+def proofs_mmr_verify(
+    root: bytes, count: int, index: int, leaf: bytes, proof_elements: Sequence[bytes]
+) -> None: ...

@@ -12,8 +12,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from gonka.cli.demo import demo
 from gonka.cli.binary import verify_binary
+from gonka.cli.demo import demo
 
 # name -> module defining `app`, in the order `gonka --help` lists them.
 _GROUP_MODULES = {

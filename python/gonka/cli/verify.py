@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -68,7 +68,7 @@ def participants(
 
     from rich.table import Table
 
-    target: int | str = "current" if epoch == "current" else _epoch(epoch)
+    target: int | Literal["current"] = "current" if epoch == "current" else _epoch(epoch)
     with node_client(node, timeout) as client:
         result = client.participants(target, trust=trust, options=_options(trusting_period))
     header = result.header
@@ -97,7 +97,9 @@ def participants(
         )
         return
     total = result.set.total_weight or 1
-    table = Table(title=f"Epoch {result.epoch}: {len(result.participants)} participants", title_justify="left")
+    table = Table(
+        title=f"Epoch {result.epoch}: {len(result.participants)} participants", title_justify="left"
+    )
     for column in ("participant", "weight", "share", "inference_url", "models"):
         table.add_column(column, justify="right" if column in ("weight", "share") else "left")
     for p in result.participants:
@@ -106,8 +108,8 @@ def participants(
         )
     console.print(table)
     console.print(
-        f"VERIFIED  epoch {result.epoch} (set of block {result.set.created_at_block_height}) under the app hash "
-        f"of {header.chain_id} block {header.height} {header.hash.hex().upper()} ({header.time}), "
+        f"VERIFIED  epoch {result.epoch} (set of block {result.set.created_at_block_height}) under the app "
+        f"hash of {header.chain_id} block {header.height} {header.hash.hex().upper()} ({header.time}), "
         f"signed by > 2/3 of {header.total_voting_power} voting power"
     )
 

@@ -203,7 +203,12 @@ class Client(_Base):
         )
 
     def verified_header(
-        self, height: int, *, trust: Trust = None, options: TrustOptions | None = None, now: datetime | float | None = None
+        self,
+        height: int,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
     ) -> VerifiedHeader:
         """The header of ``height``, verified by the light client from ``trust``."""
         return self._t.drive(
@@ -211,10 +216,17 @@ class Client(_Base):
         )
 
     def verify_tx(
-        self, txhash: str, *, trust: Trust = None, options: TrustOptions | None = None, now: datetime | float | None = None
+        self,
+        txhash: str,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
     ) -> TxInclusion:
         """Prove that tx ``txhash`` is in a block whose header the light client verified from ``trust``."""
-        return self._t.drive(verified.tx_flow(txhash, trust=trust, now=now, options=options or TrustOptions()))
+        return self._t.drive(
+            verified.tx_flow(txhash, trust=trust, now=now, options=options or TrustOptions())
+        )
 
     def inference_endpoints(
         self,
@@ -433,14 +445,24 @@ class AsyncClient(_Base):
         )
 
     async def verified_header(
-        self, height: int, *, trust: Trust = None, options: TrustOptions | None = None, now: datetime | float | None = None
+        self,
+        height: int,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
     ) -> VerifiedHeader:
         return await self._t.drive(
             verified.header_flow(height, trust=trust, now=now, options=options or TrustOptions())
         )
 
     async def verify_tx(
-        self, txhash: str, *, trust: Trust = None, options: TrustOptions | None = None, now: datetime | float | None = None
+        self,
+        txhash: str,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
     ) -> TxInclusion:
         return await self._t.drive(
             verified.tx_flow(txhash, trust=trust, now=now, options=options or TrustOptions())

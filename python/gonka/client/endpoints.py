@@ -27,7 +27,9 @@ class InferenceEndpoint:
         return model in self.models
 
 
-def endpoints_of(participants: Iterable[ActiveParticipant], model: str | None = None) -> list[InferenceEndpoint]:
+def endpoints_of(
+    participants: Iterable[ActiveParticipant], model: str | None = None
+) -> list[InferenceEndpoint]:
     """The participants with an inference URL (serving ``model`` when given), heaviest first."""
     found = [
         InferenceEndpoint(p.address, p.inference_url.rstrip("/"), p.models, p.weight, p.validator_key)

@@ -214,7 +214,11 @@ def validators(height: int, page: int = 1) -> Call[dict[str, Any]]:
         "rpc",
         "GET",
         "/validators",
-        params={"height": str(_height(height)), "page": str(_height(page, "page")), "per_page": str(VALIDATORS_PER_PAGE)},
+        params={
+            "height": str(_height(height)),
+            "page": str(_height(page, "page")),
+            "per_page": str(VALIDATORS_PER_PAGE),
+        },
         parse=_object,
     )
 

@@ -135,11 +135,15 @@ def participants_flow(
     proven = prove_participants(requested, answer)
     state = yield from anchor_flow(trust)
 
-    def final(state: TrustedState, commit: dict[str, Any], pages: list[dict[str, Any]]) -> VerifiedParticipants:
+    def final(
+        state: TrustedState, commit: dict[str, Any], pages: list[dict[str, Any]]
+    ) -> VerifiedParticipants:
         return verify_participants(proven.epoch, answer, commit, pages, state, now=now, options=options)
 
     return (
-        yield from reach_flow(state, proven.header_height, final, now=now, options=options, max_steps=max_steps)
+        yield from reach_flow(
+            state, proven.header_height, final, now=now, options=options, max_steps=max_steps
+        )
     )
 
 

@@ -115,6 +115,7 @@ __all__ = [
     "merkle_root",
     "mmr_proof",
     "mmr_root",
+    "parse_proof_ops",
     "prove_participants",
     "validator_set_hash",
     "verify_commit",

@@ -104,7 +104,7 @@ def verify_header(
     o = options or TrustOptions()
     return trusted.verify(
         commit,
-        list(validators) if isinstance(validators, (list, tuple)) else validators,
+        validators,
         height=height,
         now_ns=now_ns(now),
         trusting_period=o.trusting_period,
@@ -119,8 +119,7 @@ def verify_commit(
     """Verify that a ``/commit`` answer is signed by > 2/3 of ``validators``' power for a header of
     ``chain_id`` whose validators_hash is theirs. The caller vouches for the validator set.
     """
-    pages = list(validators) if isinstance(validators, (list, tuple)) else validators
-    return _native.proofs_verify_commit(commit, pages, chain_id, height)
+    return _native.proofs_verify_commit(commit, validators, chain_id, height)
 
 
 def header_hash(header: Json) -> bytes:
@@ -130,8 +129,7 @@ def header_hash(header: Json) -> bytes:
 
 def validator_set_hash(validators: Json | Sequence[Json]) -> bytes:
     """The hash of a validator set (``/validators`` pages, or ``{"validators": [...]}``)."""
-    pages = list(validators) if isinstance(validators, (list, tuple)) else validators
-    return _native.proofs_validator_set_hash(pages)
+    return _native.proofs_validator_set_hash(validators)
 
 
 @dataclass(frozen=True)
@@ -212,7 +210,9 @@ class TxInclusion:
     header: VerifiedHeader | None = None
 
 
-def verify_tx(answer: Json, *, tx_hash: str | bytes | None = None, header: VerifiedHeader | None = None) -> TxInclusion:
+def verify_tx(
+    answer: Json, *, tx_hash: str | bytes | None = None, header: VerifiedHeader | None = None
+) -> TxInclusion:
     """Check a ``/tx?hash=…&prove=true`` answer: the tx hashes to ``tx_hash`` and its proof reaches a
     root, which must be ``header``'s ``data_hash`` when a verified header is given.
     """

@@ -8,7 +8,8 @@ of a validator set that the light client links to its trust anchor; and that hea
 one the proof computes. The value is decoded leniently: fields this library does not know are kept as
 raw bytes.
 
->>> verified = verify_participants(12, answer, commit, validator_pages, TrustedState.mainnet_genesis())  # doctest: +SKIP
+>>> anchor = TrustedState.mainnet_genesis()                                     # doctest: +SKIP
+>>> verified = verify_participants(12, answer, commit, validator_pages, anchor)  # doctest: +SKIP
 >>> [(p.address, p.weight, p.inference_url) for p in verified.participants]       # doctest: +SKIP
 """
 
@@ -166,12 +167,11 @@ def verify_participants(
     an intermediate height). Raises the :class:`~gonka.errors.ProofError` subclass of the failed check.
     """
     o = options or TrustOptions()
-    pages = list(validators) if isinstance(validators, (list, tuple)) else validators
     proven, header = _native.proofs_verify_participants(
         epoch,
         answer,
         commit,
-        pages,
+        validators,
         trusted,
         now_ns=now_ns(now),
         trusting_period=o.trusting_period,
@@ -181,7 +181,9 @@ def verify_participants(
     return _verified(proven, header)
 
 
-def verify_participants_in_header(epoch: int | None, answer: Json, header: VerifiedHeader) -> VerifiedParticipants:
+def verify_participants_in_header(
+    epoch: int | None, answer: Json, header: VerifiedHeader
+) -> VerifiedParticipants:
     """Bind an answer to an already verified header ``H+1``."""
     return _verified(_native.proofs_verify_participants_in_header(epoch, answer, header), header)
 

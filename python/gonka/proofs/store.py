@@ -2,7 +2,7 @@
 app hash a block header carries (``ics23:iavl`` then ``ics23:simple``).
 
 >>> verify_membership("iavl", proof, root, key, value)       # doctest: +SKIP
->>> verify_store_value(answer["proof_ops"], b"inference", key, value, app_hash=header.app_hash)  # doctest: +SKIP
+>>> verify_store_value(answer, b"inference", key, value, app_hash=header.app_hash)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ A participant commits its artifacts of one PoC stage and model as (root, count) 
 sample leaves and check the proofs the API node serves. The tree is built in Rust (about a million
 artifacts per second on one core); proofs verify in batches without the GIL.
 
->>> tree = SumTree(nonces, vectors)          # vectors: a 2-D float16 array, or a list of bytes  # doctest: +SKIP
+>>> tree = SumTree(nonces, vectors)     # vectors: 2-D float16 array or list of bytes  # doctest: +SKIP
 >>> proof = tree.proof(nonce)                                                       # doctest: +SKIP
 >>> proof.verify(tree.root, tree.count)                                             # doctest: +SKIP
 >>> verify_sum_tree_proofs(root, count, proofs)   # [None, SumTreeError(...), ...]  # doctest: +SKIP
@@ -44,7 +44,9 @@ def verify_sum_tree_proof(
     _native.proofs_sum_tree_verify(root, count, dense_index, nonce, vector, list(elements))
 
 
-def verify_sum_tree_proofs(root: bytes, count: int, proofs: Sequence[SumTreeProof]) -> list[SumTreeError | None]:
+def verify_sum_tree_proofs(
+    root: bytes, count: int, proofs: Sequence[SumTreeProof]
+) -> list[SumTreeError | None]:
     """Verify many proofs against one commitment, in parallel and without the GIL: one entry per proof,
     ``None`` when it verifies, else the error it fails with.
     """

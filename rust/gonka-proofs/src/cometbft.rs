@@ -10,7 +10,7 @@ use tendermint_light_client_verifier::errors::VerificationErrorDetail as Detail;
 use tendermint_light_client_verifier::types::{SignedHeader, UntrustedBlockState};
 use tendermint_light_client_verifier::Verdict;
 
-use crate::error::{Kind, ProofError, Result};
+use crate::error::{from_json, Kind, ProofError, Result};
 
 /// The gonka mainnet chain id.
 pub const MAINNET_CHAIN_ID: &str = "gonka-mainnet";
@@ -46,10 +46,8 @@ pub fn parse_signed_header(value: &Value) -> Result<BlockCommit> {
     let commit = signed.get("commit").ok_or_else(|| {
         ProofError::malformed("commit.decode", "no \"commit\" in the commit response")
     })?;
-    let header: Header = serde_json::from_value(header.clone())
-        .map_err(|e| ProofError::malformed("header.decode", format!("bad header: {e}")))?;
-    let commit: Commit = serde_json::from_value(commit.clone())
-        .map_err(|e| ProofError::malformed("commit.decode", format!("bad commit: {e}")))?;
+    let header: Header = from_json(header, "header.decode", "header")?;
+    let commit: Commit = from_json(commit, "commit.decode", "commit")?;
     Ok(BlockCommit { header, commit })
 }
 
@@ -79,9 +77,7 @@ pub fn parse_validators(pages: &[Value], height: Option<u64>) -> Result<Validato
             ));
         }
         for item in list {
-            let info: Info = serde_json::from_value(item.clone()).map_err(|e| {
-                ProofError::malformed("validators.decode", format!("bad validator: {e}"))
-            })?;
+            let info: Info = from_json(item, "validators.decode", "validator")?;
             check_address(&info)?;
             validators.push(info);
         }

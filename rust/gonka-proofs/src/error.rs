@@ -110,3 +110,21 @@ pub(crate) fn hex_prefix(data: &[u8], limit: usize) -> String {
         )
     }
 }
+
+/// Deserializes untrusted JSON into a type of another crate. A panic inside that crate's decoder
+/// (some assert on odd input in debug builds) becomes a `Malformed` error at `step`.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    step: &'static str,
+    what: &str,
+) -> Result<T> {
+    let decoded = std::panic::catch_unwind(|| serde_json::from_value::<T>(value.clone()));
+    match decoded {
+        Ok(Ok(parsed)) => Ok(parsed),
+        Ok(Err(e)) => Err(ProofError::malformed(step, format!("bad {what}: {e}"))),
+        Err(_) => Err(ProofError::malformed(
+            step,
+            format!("bad {what}: its decoder rejected it"),
+        )),
+    }
+}

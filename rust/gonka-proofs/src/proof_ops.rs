@@ -10,7 +10,7 @@ use serde_json::Value;
 use tendermint::merkle::proof::ProofOps;
 
 use crate::commitment::{self, Spec};
-use crate::error::{Kind, ProofError, Result};
+use crate::error::{from_json, Kind, ProofError, Result};
 
 /// More ops than any store proof has; longer lists are refused before decoding them.
 const MAX_OPS: usize = 16;
@@ -63,8 +63,7 @@ pub fn parse_proof_ops(value: &Value) -> Result<Vec<ProofOp>> {
             "{ops_len} proof ops, more than the {MAX_OPS} accepted"
         )));
     }
-    let parsed: ProofOps = serde_json::from_value(object.clone())
-        .map_err(|e| shape_error(format!("bad proof op: {e}")))?;
+    let parsed: ProofOps = from_json(object, "proof_ops", "proof op")?;
     Ok(parsed
         .ops
         .into_iter()

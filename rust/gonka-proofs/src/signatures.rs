@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use ed25519_consensus::{batch, Signature, VerificationKey, VerificationKeyBytes};
 use rand_core::OsRng;
+use rayon::prelude::*;
 use tendermint::account;
 use tendermint::block::CommitSig;
 use tendermint::validator::{Info, Set as ValidatorSet};
@@ -31,6 +32,9 @@ pub fn verifier() -> Verifier {
 /// Counts voting power after verifying every signature of the commit.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FullCommit;
+
+/// Batches smaller than this are not split further (splitting costs more than it saves).
+const PER_BATCH_MIN: usize = 16;
 
 struct SignedVote<'a> {
     validator: &'a Info,
@@ -102,12 +106,20 @@ fn verified_block_votes(
             sign_bytes: vote.into_signable_vec(header.header.chain_id.clone()),
         });
     }
-    let mut queue = batch::Verifier::new();
-    for vote in &votes {
-        let key = VerificationKeyBytes::from(key_bytes(vote.validator));
-        queue.queue((key, Signature::from(vote.signature), &vote.sign_bytes));
-    }
-    if queue.verify(OsRng).is_err() {
+    // Large commits are split into one batch per core.
+    let chunk = votes
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(PER_BATCH_MIN);
+    let all_valid = votes.par_chunks(chunk).all(|part| {
+        let mut queue = batch::Verifier::new();
+        for vote in part {
+            let key = VerificationKeyBytes::from(key_bytes(vote.validator));
+            queue.queue((key, Signature::from(vote.signature), &vote.sign_bytes));
+        }
+        queue.verify(OsRng).is_ok()
+    });
+    if !all_valid {
         // Name the first bad signature (a batch only says that one is).
         for vote in &votes {
             let valid = VerificationKey::try_from(key_bytes(vote.validator))

@@ -13,6 +13,8 @@
 //! checked for overflow, elements must be 36 bytes, proofs at most 32 deep, and the nonce must fit
 //! the depth the proof implies.
 //!
+//! Large trees are hashed on all cores (rayon), level by level.
+//!
 //! The tree keeps the hashes of subtrees with two or more leaves; a single-leaf subtree's hash is
 //! recomputed from its leaf when a proof needs it (at most `depth` hashes), which keeps memory
 //! near two nodes per artifact however sparse the nonces are.
@@ -120,10 +122,17 @@ impl SumTree {
             .last()
             .map_or(MIN_DEPTH, |(nonce, _)| depth_for(*nonce));
         let nonces: Vec<u32> = items.iter().map(|(nonce, _)| *nonce).collect();
-        let leaf_hashes: Vec<Hash> = items
-            .iter()
-            .map(|(nonce, vector)| leaf_hash(*nonce, vector))
-            .collect();
+        let leaf_hashes: Vec<Hash> = if items.len() >= PARALLEL_NODES {
+            items
+                .par_iter()
+                .map(|(nonce, vector)| leaf_hash(*nonce, vector))
+                .collect()
+        } else {
+            items
+                .iter()
+                .map(|(nonce, vector)| leaf_hash(*nonce, vector))
+                .collect()
+        };
         let mut vector_offsets = Vec::with_capacity(items.len() + 1);
         vector_offsets.push(0);
         let mut vector_bytes = Vec::with_capacity(items.iter().map(|(_, v)| v.len()).sum());
@@ -241,6 +250,35 @@ impl SumTree {
     }
 }
 
+/// Levels at least this large are hashed on all cores, in chunks of about `PARALLEL_CHUNK`.
+const PARALLEL_NODES: usize = 1 << 15;
+const PARALLEL_CHUNK: usize = 1 << 14;
+
+/// The parents of a run of sorted non-empty nodes `(prefix, count, hash)` that holds both
+/// children of each parent it touches; an absent child is the empty subtree `below`.
+fn parents(nodes: &[(u32, u32, Hash)], below: &Hash) -> Vec<(u32, u32, Hash)> {
+    let mut out = Vec::with_capacity(nodes.len() / 2 + 1);
+    let mut i = 0;
+    while i < nodes.len() {
+        let (prefix, count, hash) = nodes[i];
+        let paired = prefix & 1 == 0 && i + 1 < nodes.len() && nodes[i + 1].0 == prefix | 1;
+        let (parent_count, parent_hash) = if paired {
+            let (_, right_count, right_hash) = nodes[i + 1];
+            i += 2;
+            let total = count + right_count;
+            (total, node_hash(&hash, &right_hash, total))
+        } else if prefix & 1 == 0 {
+            i += 1;
+            (count, node_hash(&hash, below, count))
+        } else {
+            i += 1;
+            (count, node_hash(below, &hash, count))
+        };
+        out.push((prefix >> 1, parent_count, parent_hash));
+    }
+    out
+}
+
 /// Hashes the tree level by level from the leaves; keeps the nodes of two or more leaves.
 fn build_levels(nonces: &[u32], leaf_hashes: &[Hash], depth: u32) -> (Hash, Vec<Vec<(u32, Hash)>>) {
     let empty = empty_hashes();
@@ -256,25 +294,27 @@ fn build_levels(nonces: &[u32], leaf_hashes: &[Hash], depth: u32) -> (Hash, Vec<
     let mut levels = Vec::with_capacity(depth as usize);
     for height in 1..=depth {
         let below = &empty[(height - 1) as usize];
-        let mut next = Vec::with_capacity(current.len() / 2 + 1);
-        let mut i = 0;
-        while i < current.len() {
-            let (prefix, count, hash) = current[i];
-            let paired = prefix & 1 == 0 && i + 1 < current.len() && current[i + 1].0 == prefix | 1;
-            let (parent_count, parent_hash) = if paired {
-                let (_, right_count, right_hash) = current[i + 1];
-                i += 2;
-                let total = count + right_count;
-                (total, node_hash(&hash, &right_hash, total))
-            } else if prefix & 1 == 0 {
-                i += 1;
-                (count, node_hash(&hash, below, count))
-            } else {
-                i += 1;
-                (count, node_hash(below, &hash, count))
-            };
-            next.push((prefix >> 1, parent_count, parent_hash));
-        }
+        let next = if current.len() >= PARALLEL_NODES {
+            // Chunks that end where a parent ends (no sibling pair split), hashed in parallel.
+            let mut bounds = vec![0];
+            let mut at = PARALLEL_CHUNK;
+            while at < current.len() {
+                while at < current.len() && current[at].0 >> 1 == current[at - 1].0 >> 1 {
+                    at += 1;
+                }
+                bounds.push(at);
+                at += PARALLEL_CHUNK;
+            }
+            bounds.push(current.len());
+            bounds.dedup();
+            bounds
+                .par_windows(2)
+                .map(|w| parents(&current[w[0]..w[1]], below))
+                .collect::<Vec<_>>()
+                .concat()
+        } else {
+            parents(&current, below)
+        };
         levels.push(
             next.iter()
                 .filter(|(_, count, _)| *count >= 2)
@@ -490,6 +530,40 @@ mod tests {
                 assert_eq!(proof.elements.len(), tree.depth() as usize);
                 proof.verify(&tree.root(), tree.count()).unwrap();
             }
+        }
+    }
+
+    #[test]
+    fn parallel_levels_hash_like_sequential_ones() {
+        // Enough nodes for the chunked parallel path, with runs of siblings across chunk bounds.
+        let mut state = 0x9e3779b97f4a7c15u64;
+        let mut nonces: Vec<u32> = (0..100_000u32).map(|i| i * 3 / 2).collect();
+        nonces.extend((0..60_000).map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u32 | 1 << 31
+        }));
+        nonces.sort_unstable();
+        nonces.dedup();
+        let vector = [7u8; 4];
+        let tree = SumTree::build(nonces.iter().map(|n| (*n, &vector[..]))).unwrap();
+        let leaves: Vec<Hash> = nonces.iter().map(|n| leaf_hash(*n, &vector)).collect();
+        let mut current: Vec<(u32, u32, Hash)> = nonces
+            .iter()
+            .zip(&leaves)
+            .map(|(n, h)| (*n, 1, *h))
+            .collect();
+        for height in 1..=tree.depth() {
+            current = parents(&current, &empty_hashes()[(height - 1) as usize]);
+        }
+        assert_eq!(tree.root(), current[0].2);
+        assert_eq!(tree.count(), current[0].1);
+        for i in [0, 77_777, nonces.len() as u32 - 1] {
+            tree.proof_at(i)
+                .unwrap()
+                .verify(&tree.root(), tree.count())
+                .unwrap();
         }
     }
 

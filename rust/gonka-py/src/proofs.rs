@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pythonize::depythonize;
 use serde_json::Value;
 
@@ -49,14 +49,15 @@ fn json_of(doc: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     })
 }
 
+/// One JSON document, or a list or tuple of them (the pages of `/validators`).
 fn json_list(docs: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Value>> {
-    if docs.downcast::<PyList>().is_err() {
-        return Ok(vec![json_of(docs, what)?]);
+    if let Ok(list) = docs.downcast::<PyList>() {
+        return list.iter().map(|doc| json_of(&doc, what)).collect();
     }
-    docs.downcast::<PyList>()?
-        .iter()
-        .map(|doc| json_of(&doc, what))
-        .collect()
+    if let Ok(tuple) = docs.downcast::<PyTuple>() {
+        return tuple.iter().map(|doc| json_of(&doc, what)).collect();
+    }
+    Ok(vec![json_of(docs, what)?])
 }
 
 fn spec_of(name: &str) -> PyResult<Spec> {
@@ -1032,6 +1033,25 @@ fn vectors_as_rows<'py>(vectors: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAn
     contiguous.call_method1("view", ("uint8",))
 }
 
+/// Runs `work` without the GIL, on a pool of `threads` threads when given (else rayon's global one).
+fn in_pool<T: Send>(
+    py: Python<'_>,
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    match threads {
+        None => Ok(py.allow_threads(work)),
+        Some(0) => Err(invalid("threads must be at least 1")),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| invalid(format!("cannot start {n} threads: {e}")))?;
+            Ok(py.allow_threads(|| pool.install(work)))
+        }
+    }
+}
+
 /// A built sparse Merkle sum tree over (nonce, vector) artifacts.
 #[pyclass(module = "gonka.proofs", name = "SumTree", frozen)]
 pub struct PySumTree {
@@ -1049,12 +1069,14 @@ impl PySumTree {
     /// Builds the tree of `nonces[i]` → `vectors[i]`. `nonces`: a sequence or 1-D integer array
     /// (int32 nonces; negative ones count as their two's complement). `vectors`: a list of bytes,
     /// or a 2-D array with one vector per row (any dtype, e.g. float16; its bytes are the vector).
-    /// A nonce may appear once.
+    /// A nonce may appear once. Large trees are hashed on all cores, or on `threads` of them.
     #[new]
+    #[pyo3(signature = (nonces, vectors, *, threads = None))]
     fn new(
         py: Python<'_>,
         nonces: &Bound<'_, PyAny>,
         vectors: &Bound<'_, PyAny>,
+        threads: Option<usize>,
     ) -> PyResult<Self> {
         guard(|| {
             let nonces = nonces_of(nonces)?;
@@ -1073,14 +1095,14 @@ impl PySumTree {
                     .map_err(|_| invalid("vectors must be C-contiguous"))?;
                 return tree_error(
                     py,
-                    py.allow_threads(|| {
+                    in_pool(py, threads, || {
                         smst::SumTree::build(
                             nonces
                                 .iter()
                                 .enumerate()
                                 .map(|(i, n)| (*n, &flat[i * width..(i + 1) * width])),
                         )
-                    }),
+                    })?,
                 );
             }
             let list: Vec<Bound<'_, PyBytes>> = vectors
@@ -1096,9 +1118,9 @@ impl PySumTree {
             }
             tree_error(
                 py,
-                py.allow_threads(|| {
+                in_pool(py, threads, || {
                     smst::SumTree::build(nonces.iter().zip(&list).map(|(n, v)| (*n, *v)))
-                }),
+                })?,
             )
         })
     }
