@@ -209,11 +209,23 @@ def test_smst_root_20k_python(benchmark) -> None:  # type: ignore[no-untyped-def
 
 
 def test_smst_root_1m_sequential_one_core(benchmark) -> None:  # type: ignore[no-untyped-def]
-    run(benchmark, "smst-root-1m", "gonka", lambda: SumTree(SEQUENTIAL_1M, VECTORS_1M, threads=1).root, rounds=5)
+    run(
+        benchmark,
+        "smst-root-1m",
+        "gonka",
+        lambda: SumTree(SEQUENTIAL_1M, VECTORS_1M, threads=1).root,
+        rounds=5,
+    )
 
 
 def test_smst_root_1m_sequential_all_cores(benchmark) -> None:  # type: ignore[no-untyped-def]
-    run(benchmark, "smst-root-1m", "gonka-all-cores", lambda: SumTree(SEQUENTIAL_1M, VECTORS_1M).root, rounds=5)
+    run(
+        benchmark,
+        "smst-root-1m",
+        "gonka-all-cores",
+        lambda: SumTree(SEQUENTIAL_1M, VECTORS_1M).root,
+        rounds=5,
+    )
 
 
 def test_smst_root_1m_random_one_core(benchmark) -> None:  # type: ignore[no-untyped-def]
@@ -227,7 +239,13 @@ def test_smst_root_1m_random_one_core(benchmark) -> None:  # type: ignore[no-unt
 
 
 def test_smst_root_1m_random_all_cores(benchmark) -> None:  # type: ignore[no-untyped-def]
-    run(benchmark, "smst-root-1m", "gonka-random-nonces", lambda: SumTree(RANDOM_1M, VECTORS_1M).root, rounds=5)
+    run(
+        benchmark,
+        "smst-root-1m",
+        "gonka-random-nonces",
+        lambda: SumTree(RANDOM_1M, VECTORS_1M).root,
+        rounds=5,
+    )
 
 
 def test_smst_verify_500_batch(benchmark) -> None:  # type: ignore[no-untyped-def]

@@ -13,18 +13,20 @@ from typing import Any
 
 import pytest
 from fixtures.chain import header_hash as builder_header_hash
-from gonka.errors import EpochMismatch, InvalidCommit, MembershipError, TrustError
+from gonka.errors import EpochMismatch, InvalidCommit, MalformedProof, MembershipError, TrustError
 from gonka.proofs import (
     Precommit,
     TrustedState,
     TrustOptions,
     header_hash,
     merkle_root,
+    parse_proof_ops,
     prove_participants,
     validator_set_hash,
     verify_header,
     verify_membership,
     verify_non_membership,
+    verify_store_value,
     verify_tx,
 )
 
@@ -63,6 +65,27 @@ def test_host_docs_pair() -> None:
     assert proven.participants[0].address.startswith("cosmos1")
     with pytest.raises(EpochMismatch):
         prove_participants(2, data["response"])
+
+
+def test_proof_ops_from_both_json_shapes() -> None:
+    """The API node's ``proof_ops`` and CometBFT's ``abci_query`` ``proofOps`` (JSON-RPC envelope)."""
+    data = load("gonka/docs_participants.json")
+    dapi = data["response"]
+    ops = dapi["proof_ops"]["ops"]
+    rpc = {
+        "jsonrpc": "2.0",
+        "id": -1,
+        "result": {"response": {"code": 0, "key": ops[0]["key"], "proofOps": {"ops": ops}, "height": "15"}},
+    }
+    for shape in (dapi, rpc, dapi["proof_ops"]):
+        parsed = parse_proof_ops(shape)
+        assert [op.type for op in parsed] == ["ics23:iavl", "ics23:simple"]
+        assert parsed[1].key == b"inference"
+        value = bytes.fromhex(dapi["active_participants_bytes"])
+        proven = verify_store_value(shape, b"inference", parsed[0].key, value)
+        assert proven.app_hash.hex().upper() == data["expected_app_hash"]
+    with pytest.raises(MalformedProof):
+        parse_proof_ops({"result": {"response": {"proofOps": None}}})
 
 
 def test_mainnet_precommits() -> None:
