@@ -210,13 +210,23 @@ class TxInclusion:
     header: VerifiedHeader | None = None
 
 
+def _tx_hash_bytes(text: str) -> bytes:
+    try:
+        raw = bytes.fromhex(text.strip().removeprefix("0x").removeprefix("0X"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidInput(f"a tx hash is 64 hex digits, got {text!r}")
+    return raw
+
+
 def verify_tx(
     answer: Json, *, tx_hash: str | bytes | None = None, header: VerifiedHeader | None = None
 ) -> TxInclusion:
     """Check a ``/tx?hash=…&prove=true`` answer: the tx hashes to ``tx_hash`` and its proof reaches a
     root, which must be ``header``'s ``data_hash`` when a verified header is given.
     """
-    expected = bytes.fromhex(tx_hash.removeprefix("0x")) if isinstance(tx_hash, str) else tx_hash
+    expected = _tx_hash_bytes(tx_hash) if isinstance(tx_hash, str) else tx_hash
     digest, height, index, tx, data_hash = _native.proofs_verify_tx(answer, expected, header)
     return TxInclusion(digest, height, index, tx, data_hash, header)
 
