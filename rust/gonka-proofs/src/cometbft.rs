@@ -1,6 +1,7 @@
 //! CometBFT blocks as the RPC serves them (`/commit`, `/validators`), and the checks that bind a
 //! header to a validator set and a commit: header hash, validator-set hash, > 2/3 of the set's
-//! voting power signing the block id (ed25519, ZIP 215, via `tendermint-light-client-verifier`).
+//! voting power signing the block id (the predicates of `tendermint-light-client-verifier`, with
+//! every signature verified as [`crate::signatures`] does).
 
 use serde_json::Value;
 pub use tendermint::block::Header;

@@ -6,7 +6,8 @@
 //! - [`participants`]: an epoch's participant set, bound to the requested epoch and proven under
 //!   the app hash of an authenticated header;
 //! - [`cometbft`], [`light`]: headers, validator sets, commits and the light client step from a
-//!   trust anchor; [`rfc6962`]: CometBFT's simple Merkle tree; [`tx`]: tx inclusion;
+//!   trust anchor, with every commit signature verified ([`signatures`]); [`rfc6962`]: CometBFT's
+//!   simple Merkle tree; [`tx`]: tx inclusion;
 //! - [`smst`]: the PoC v2 sparse Merkle sum tree (build, proofs, verification); [`mmr`]: the
 //!   legacy mountain range.
 //!
