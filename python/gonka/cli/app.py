@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import typer
 from typer.core import TyperGroup
 
+from gonka.cli.binary import verify_binary
 from gonka.cli.demo import demo
-from gonka.cli.verify import verify_binary
 
 if TYPE_CHECKING:
     # Typer vendors click; `click` itself is not a dependency of a plain install.
@@ -29,6 +29,7 @@ _GROUP_MODULES = {
     "admin": "gonka.cli.admin",
     "node": "gonka.cli.node",
     "bench": "gonka.cli.bench",
+    "verify": "gonka.cli.verify",
 }
 
 

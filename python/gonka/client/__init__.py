@@ -8,6 +8,7 @@
 from gonka.client.admin import AdminClient, AsyncAdminClient
 from gonka.client.client import AsyncClient, Client
 from gonka.client.economics import JailStatus, RewardOutlook, ScheduleNow, TallyNow, VoteWeight
+from gonka.client.endpoints import InferenceEndpoint
 from gonka.client.errors import (
     BadResponse,
     ChainError,
@@ -76,6 +77,7 @@ __all__ = [
     "EpochPerformanceSummary",
     "GasSettings",
     "HeightNotAvailable",
+    "InferenceEndpoint",
     "InferenceParams",
     "InsufficientFee",
     "JailStatus",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 import httpx
 
-from gonka.client import economics, flows, queries
+from gonka.client import economics, flows, queries, verified
 from gonka.client.economics import JailStatus, RewardOutlook, ScheduleNow, TallyNow, VoteWeight
+from gonka.client.endpoints import InferenceEndpoint, endpoints_of
 from gonka.client.flows import GasSettings, Prepared
 from gonka.client.models import (
     Account,
@@ -40,8 +41,10 @@ from gonka.client.models import (
 )
 from gonka.client.signing import TxSpec, resolve_signing_target
 from gonka.client.transport import AsyncTransport, Endpoints, Flow, RetryPolicy, SyncTransport
+from gonka.client.verified import Trust
 from gonka.economics import params as econ
 from gonka.economics.release import Release
+from gonka.proofs import ParticipantSet, TrustOptions, TxInclusion, VerifiedHeader, VerifiedParticipants
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -163,6 +166,92 @@ class Client(_Base):
 
     def epoch_performance(self, epoch_index: int, participant: str) -> EpochPerformanceSummary:
         return self._t.run(queries.epoch_performance(epoch_index, participant))
+
+    # --- verified reads ---
+
+    @overload
+    def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[True] = ...,
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> VerifiedParticipants: ...
+    @overload
+    def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[False],
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> ParticipantSet: ...
+    def participants(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        verify: bool = True,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedParticipants | ParticipantSet:
+        """An epoch's participant set. With ``verify`` (the default) it is proven under the app hash of
+        header ``H+1``, which the light client verifies from ``trust`` (the mainnet genesis unless a
+        ``HEIGHT:HASH`` checkpoint or a :class:`~gonka.proofs.TrustedState` is given); any failure raises
+        a :class:`~gonka.errors.ProofError` subclass naming the check. Without, the served bytes are only
+        decoded.
+        """
+        if not verify:
+            return self._t.drive(verified.unverified_participants_flow(epoch))
+        return self._t.drive(
+            verified.participants_flow(epoch, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    def verified_header(
+        self,
+        height: int,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedHeader:
+        """The header of ``height``, verified by the light client from ``trust``."""
+        return self._t.drive(
+            verified.header_flow(height, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    def verify_tx(
+        self,
+        txhash: str,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> TxInclusion:
+        """Prove that tx ``txhash`` is in a block whose header the light client verified from ``trust``."""
+        return self._t.drive(
+            verified.tx_flow(txhash, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    def inference_endpoints(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        model: str | None = None,
+        verify: bool = False,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+    ) -> list[InferenceEndpoint]:
+        """Where the epoch's participants serve inference (serving ``model`` when given), heaviest first.
+        With ``verify`` the list comes from the verified participant set.
+        """
+        if verify:
+            found = self.participants(epoch, trust=trust, options=options)
+            return endpoints_of(found.participants, model)
+        return endpoints_of(self.participants(epoch, verify=False).participants, model)
 
     def inference_params(self) -> InferenceParams:
         return self._t.run(queries.inference_params())
@@ -389,6 +478,81 @@ class AsyncClient(_Base):
 
     async def epoch_performance(self, epoch_index: int, participant: str) -> EpochPerformanceSummary:
         return await self._t.run(queries.epoch_performance(epoch_index, participant))
+
+    # --- verified reads ---
+
+    @overload
+    async def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[True] = ...,
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> VerifiedParticipants: ...
+    @overload
+    async def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[False],
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> ParticipantSet: ...
+    async def participants(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        verify: bool = True,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedParticipants | ParticipantSet:
+        if not verify:
+            return await self._t.drive(verified.unverified_participants_flow(epoch))
+        return await self._t.drive(
+            verified.participants_flow(epoch, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    async def verified_header(
+        self,
+        height: int,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedHeader:
+        return await self._t.drive(
+            verified.header_flow(height, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    async def verify_tx(
+        self,
+        txhash: str,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> TxInclusion:
+        return await self._t.drive(
+            verified.tx_flow(txhash, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    async def inference_endpoints(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        model: str | None = None,
+        verify: bool = False,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+    ) -> list[InferenceEndpoint]:
+        if verify:
+            found = await self.participants(epoch, trust=trust, options=options)
+            return endpoints_of(found.participants, model)
+        return endpoints_of((await self.participants(epoch, verify=False)).participants, model)
 
     async def inference_params(self) -> InferenceParams:
         return await self._t.run(queries.inference_params())

@@ -99,6 +99,19 @@ def current_epoch() -> Call[int]:
     return Call("rest", "GET", f"{INFERENCE}/get_current_epoch", parse=lambda p: int(p["epoch"]))
 
 
+def _epoch_segment(epoch: int | str) -> str:
+    if epoch == "current":
+        return "current"
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch <= 0:
+        raise InvalidInput(f"epoch must be a positive integer or 'current', got {epoch!r}")
+    return str(epoch)
+
+
+def epoch_participants_raw(epoch: int | str = "current") -> Call[dict[str, Any]]:
+    """The API node's participants answer as served (raw value, proof ops), for verification."""
+    return Call("dapi", "GET", f"/v1/epochs/{_epoch_segment(epoch)}/participants", parse=_object)
+
+
 def epoch_participants(epoch: int | str = "current") -> Call[EpochParticipants]:
     if isinstance(epoch, str):
         if epoch != "current":
@@ -334,6 +347,50 @@ def store_value(store: str, key: bytes) -> Call[bytes | None]:
         params={"path": f'"/store/{store}/key"', "data": "0x" + key.hex(), "prove": "false"},
         parse=parse,
     )
+
+
+def _height(value: int, what: str = "height") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidInput(f"{what} must be a positive integer, got {value!r}")
+    return value
+
+
+def _object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise TypeError(f"expected a JSON object, got {type(payload).__name__}")
+    return payload
+
+
+def commit(height: int) -> Call[dict[str, Any]]:
+    """The signed header of ``height``: ``{"signed_header": {"header", "commit"}, "canonical"}``."""
+    return Call("rpc", "GET", "/commit", params={"height": str(_height(height))}, parse=_object)
+
+
+# CometBFT's largest page of /validators.
+VALIDATORS_PER_PAGE = 100
+
+
+def validators(height: int, page: int = 1) -> Call[dict[str, Any]]:
+    """One page of the validator set of ``height``: ``{"block_height", "validators", "count", "total"}``."""
+    return Call(
+        "rpc",
+        "GET",
+        "/validators",
+        params={
+            "height": str(_height(height)),
+            "page": str(_height(page, "page")),
+            "per_page": str(VALIDATORS_PER_PAGE),
+        },
+        parse=_object,
+    )
+
+
+def tx_with_proof(txhash: str) -> Call[dict[str, Any]]:
+    """A tx with its inclusion proof in its block's data (``/tx?hash=0x…&prove=true``)."""
+    text = txhash.strip().removeprefix("0x").removeprefix("0X")
+    if len(text) != 64 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise InvalidInput(f"a tx hash is 64 hex digits, got {txhash!r}")
+    return Call("rpc", "GET", "/tx", params={"hash": "0x" + text.upper(), "prove": "true"}, parse=_object)
 
 
 # --- txs ---
