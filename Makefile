@@ -15,14 +15,22 @@ export PATH := $(abspath $(VENV))/bin:$(abspath $(TOOLS))/bin:$(PATH)
 unexport VIRTUAL_ENV CONDA_PREFIX
 # uv trusts the system's certificate store (as pip and cargo do), so a TLS-inspecting proxy's CA works.
 export UV_SYSTEM_CERTS ?= 1
+SYNC := $(UV) sync --frozen --inexact --all-extras --group dev --python $(PYTHON)
 
-.PHONY: help env build test test-rust test-python lint run bench wheel clean
+# Release artifacts in $(DIST): abi3 wheels for manylinux_2_28 (glibc 2.28+: RHEL/Rocky 8, Ubuntu 20.04 and
+# newer; torch's own floor), linked by zig against that glibc whatever the build machine's, and the sdist.
+WHEEL_TARGETS := x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
+MANYLINUX := manylinux_2_28
+DIST := target/wheels
+
+.PHONY: help env build test test-rust test-python lint run bench wheel test-wheel clean
 
 help:
 	@echo "make run    - run the main job on its embedded default"
 	@echo "make test   - set up everything and run all checks (cargo test, pytest, stubtest, lints)"
 	@echo "make bench  - run the benchmarks (pytest-benchmark, side by side with peer libraries)"
-	@echo "make wheel  - build the release abi3 wheel into target/wheels"
+	@echo "make wheel  - build the release wheels (manylinux x86_64, aarch64) and the sdist into $(DIST)"
+	@echo "make test-wheel - make wheel, then install the artifacts in fresh venvs and check them"
 
 $(UV): requirements/uv.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is needed: make PYTHON=python3.X")'
@@ -32,7 +40,7 @@ $(UV): requirements/uv.txt
 
 # The environment follows uv.lock exactly; the project itself is built by maturin (dev profile).
 env: $(UV)
-	$(UV) sync --frozen --inexact --all-extras --group dev --python $(PYTHON)
+	$(SYNC)
 
 build: env
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --uv --quiet
@@ -58,8 +66,21 @@ run: build
 bench: build
 	$(VENV)/bin/python -m pytest benches --benchmark-enable --benchmark-columns=min,mean,ops -p no:randomly
 
-wheel: env
-	$(VENV)/bin/maturin build --release --out target/wheels
+# The wheel group adds zig and auditwheel; rustup brings the aarch64 standard library.
+wheel: $(UV)
+	$(SYNC) --group wheel
+	if command -v rustup >/dev/null; then rustup target add $(WHEEL_TARGETS); fi
+	rm -f $(DIST)/gonka-*
+	for target in $(WHEEL_TARGETS); do \
+	  $(VENV)/bin/maturin build --release --zig --target $$target --compatibility $(MANYLINUX) --out $(DIST); \
+	done
+	$(VENV)/bin/maturin sdist --out $(DIST)
+	for wheel in $(DIST)/*.whl; do $(VENV)/bin/auditwheel show $$wheel; done
+	ls -l $(DIST)
+
+# Installs what `make wheel` built into fresh venvs from the lock's packages only (tests/release).
+test-wheel: wheel
+	GONKA_TEST_STRICT_SKIPS=1 $(PY) -m pytest tests/release --artifacts $(DIST)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) target python/gonka/_native*.so

@@ -9,6 +9,9 @@ import numpy.typing as npt
 from typing_extensions import Self, disjoint_base
 
 __version__: str
+BUILD_TARGET: str
+BUILD_RUSTC: str
+BUILD_PROFILE: str
 
 class GonkaError(Exception): ...
 class InvalidInput(GonkaError): ...

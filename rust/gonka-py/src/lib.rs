@@ -20,6 +20,10 @@ mod tx;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // How this module was built (build.rs): `gonka version` prints them.
+    m.add("BUILD_TARGET", env!("GONKA_BUILD_TARGET"))?;
+    m.add("BUILD_RUSTC", env!("GONKA_BUILD_RUSTC"))?;
+    m.add("BUILD_PROFILE", env!("GONKA_BUILD_PROFILE"))?;
     errors::register(m)?;
     hashing::register(m)?;
     keys::register(m)?;
