@@ -40,8 +40,8 @@ from gonka.poc.params import Params
 from gonka.poc.rope import rope_table
 from gonka.poc.weights import ModelWeights
 
-#: Alignment (bytes) of every weight row start the kernels read.
-_ALIGNMENT = 16
+#: Alignment (bytes) of every weight row start the kernels read (the memory model counts the copies it costs).
+_ALIGNMENT = engines.WEIGHT_ALIGNMENT
 
 
 class _PoolWindows:
