@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("prometheus_client")
 
+from gonka.errors import InvalidInput
 from gonka.node.callbacks import IDEMPOTENCY_HEADER, CallbackSpool
 from gonka.node.errors import SpoolInUse
 from gonka.node.metrics import NodeMetrics
@@ -173,7 +174,7 @@ def test_unreadable_spool_file_is_kept_aside(tmp_path):
 
 
 def test_unknown_kind_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown callback kind"):
+    with pytest.raises(InvalidInput, match="unknown callback kind"):
         _spool(tmp_path).enqueue("other", "http://127.0.0.1:1", {})
 
 

@@ -49,7 +49,7 @@ NOT_RUNNING = PowNotRunning().args[0]
 ERROR_STATUS: dict[type[NodeError], int] = {
     PowNotRunning: 400,
     BatchRejected: 400,
-    InvalidSettings: 422,
+    InvalidSettings: 503,
     NotEnoughDeviceMemory: 503,
     StorageError: 503,
     SpoolInUse: 503,

@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from gonka.errors import InvalidInput
 from gonka.node.errors import SpoolInUse, StorageError
 from gonka.node.logs import logger, redact_url
 from gonka.node.metrics import NodeMetrics
@@ -140,7 +141,7 @@ class CallbackSpool:
         spooled then; the caller still holds the batch).
         """
         if kind not in KINDS:
-            raise ValueError(f"unknown callback kind {kind!r}")
+            raise InvalidInput(f"unknown callback kind {kind!r}; expected one of {', '.join(KINDS)}")
         batch_id = batch_id or uuid.uuid4().hex
         with self._lock:
             if batch_id in self._pending:

@@ -13,7 +13,9 @@ __all__ = [
     "NodeError",
     "NotEnoughDeviceMemory",
     "PowNotRunning",
+    "SimulationError",
     "SpoolInUse",
+    "StartupError",
     "StorageError",
 ]
 
@@ -55,3 +57,11 @@ class InferenceNotConfigured(NodeError):
 
 class InferenceStartError(NodeError):
     """The inference server could not be started, exited or never became healthy."""
+
+
+class StartupError(NodeError):
+    """The node's server did not start."""
+
+
+class SimulationError(NodeError):
+    """A simulated PoC round did not complete (an HTTP error, a wrong node state, a timeout)."""

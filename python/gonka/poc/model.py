@@ -165,7 +165,8 @@ class PocModel:
         return self.inputs(public_key, nonces), self.permutations(public_key, nonces)
 
     def _forward(self, x: torch.Tensor) -> np.ndarray:
-        return self.engine.forward_last_logits(x).cpu().numpy()
+        logits: np.ndarray = self.engine.forward_last_logits(x).cpu().numpy()
+        return logits
 
     def _chunks(self, nonces: list[int], batch_size: int | None) -> Iterator[list[int]]:
         size = self.batch_size if batch_size is None else batch_size
