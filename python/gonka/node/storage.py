@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -38,20 +39,37 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 class DurableDirectory:
-    """A directory of durable records that remembers whether its last write failed.
+    """A directory of durable records that knows whether the disk takes its writes.
 
-    ``write`` raises :class:`~gonka.node.errors.StorageError` instead of ``OSError``; ``error`` holds the last
-    failure until a write succeeds again, so that the readiness check can say the disk refuses writes.
+    ``write`` raises :class:`~gonka.node.errors.StorageError` instead of ``OSError``. ``error`` holds the last
+    failure until a write succeeds again; while it is set, reading it tries a small probe write (at most once
+    per ``PROBE_INTERVAL`` seconds), so the readiness check sees a disk recover even if nothing else is
+    written.
     """
+
+    PROBE_INTERVAL = 1.0
+    PROBE_NAME = ".write-probe"
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._error: str | None = None
+        self._probed = 0.0
 
     @property
     def error(self) -> str | None:
+        with self._lock:
+            if self._error is None or time.monotonic() - self._probed < self.PROBE_INTERVAL:
+                return self._error
+            self._probed = time.monotonic()
+        try:
+            write_atomic(self.path / self.PROBE_NAME, b"")
+        except OSError:
+            pass
+        else:
+            with self._lock:
+                self._error = None
         with self._lock:
             return self._error
 
@@ -60,9 +78,11 @@ class DurableDirectory:
         try:
             write_atomic(path, data)
         except OSError as exc:
-            message = f"cannot write {path}: {exc.strerror or exc}"
+            # Per directory, not per file: one message for as long as the disk refuses writes.
+            message = f"cannot write to {self.path}: {exc.strerror or exc}"
             with self._lock:
                 self._error = message
+                self._probed = time.monotonic()
             raise StorageError(message) from exc
         with self._lock:
             self._error = None

@@ -103,6 +103,8 @@ def run_worker(cfg: WorkerConfig, phase: Any, tasks: Connection, results: Connec
 
 
 def _run(cfg: WorkerConfig, phase: Any, tasks: Connection, results: Connection) -> None:
+    import gonka.poc.model  # noqa: F401  (torch: its import is not part of the model's build time)
+
     started = time.monotonic()
     model = _build_model(cfg)
     batch_size = model.batch_size
