@@ -16,7 +16,9 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -70,7 +72,9 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def test_a_stop_delivers_the_batch_the_workers_finish_during_it(tmp_path, monkeypatch, oracle):
+def test_a_stop_delivers_the_batch_the_workers_finish_during_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oracle: tuple[PocModel, float]
+) -> None:
     _, r_target = oracle
     probe = install_probe(monkeypatch, tmp_path / "computed.jsonl", delay=0.4)
     with (
@@ -90,7 +94,9 @@ def test_a_stop_delivers_the_batch_the_workers_finish_during_it(tmp_path, monkey
     assert_delivered_exactly_once(receiver, probe.valid(r_target))
 
 
-def test_a_full_disk_loses_nothing_and_readyz_says_so(tmp_path, monkeypatch, oracle):
+def test_a_full_disk_loses_nothing_and_readyz_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oracle: tuple[PocModel, float]
+) -> None:
     _, r_target = oracle
     probe = install_probe(monkeypatch, tmp_path / "computed.jsonl")
     spool = tmp_path / "spool"
@@ -126,7 +132,9 @@ def test_a_full_disk_loses_nothing_and_readyz_says_so(tmp_path, monkeypatch, ora
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the death is the point
-def test_a_dead_delivery_thread_fails_readyz_and_is_restarted(tmp_path, monkeypatch):
+def test_a_dead_delivery_thread_fails_readyz_and_is_restarted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     original = httpx.Client.post
     killed = threading.Event()
 
@@ -165,7 +173,9 @@ def test_a_dead_delivery_thread_fails_readyz_and_is_restarted(tmp_path, monkeypa
     assert receiver.batches("generated") == [batch]
 
 
-def test_a_receiver_answering_garbage_or_hanging_gets_every_batch_once(tmp_path, monkeypatch, oracle):
+def test_a_receiver_answering_garbage_or_hanging_gets_every_batch_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oracle: tuple[PocModel, float]
+) -> None:
     _, r_target = oracle
     probe = install_probe(monkeypatch, tmp_path / "computed.jsonl")
     with (
@@ -179,7 +189,8 @@ def test_a_receiver_answering_garbage_or_hanging_gets_every_batch_once(tmp_path,
         wait_for(lambda: receiver.batches("generated"), what="a first delivery")
         for mode in ("garbage", "hang"):
             proxy.mode = mode
-            wait_for(lambda m=mode: proxy.connections[m] >= 2, timeout=20, what=f"attempts meeting {mode}")
+            met = partial(lambda m: proxy.connections[m] >= 2, mode)
+            wait_for(met, timeout=20, what=f"attempts meeting {mode}")
             assert node.app.state.spool.pending() > 0
             assert client.get("/readyz").status_code == 200  # a bad receiver is not the node's fault
         proxy.mode = "forward"
@@ -189,8 +200,8 @@ def test_a_receiver_answering_garbage_or_hanging_gets_every_batch_once(tmp_path,
 
 
 def test_a_worker_killed_mid_batch_is_restarted_and_nothing_is_lost_or_repeated(
-    tmp_path, monkeypatch, oracle
-):
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oracle: tuple[PocModel, float]
+) -> None:
     _, r_target = oracle
     probe = install_probe(monkeypatch, tmp_path / "computed.jsonl", delay=0.3)
     with (
@@ -223,13 +234,15 @@ def test_a_worker_killed_mid_batch_is_restarted_and_nothing_is_lost_or_repeated(
     assert_delivered_exactly_once(receiver, probe.valid(r_target))
 
 
-def test_a_chunk_that_fails_in_the_engine_fails_its_batch_not_the_worker(tmp_path, monkeypatch, oracle):
+def test_a_chunk_that_fails_in_the_engine_fails_its_batch_not_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oracle: tuple[PocModel, float]
+) -> None:
     model, r_target = oracle
     poison = 99
     probe = install_probe(monkeypatch, tmp_path / "computed.jsonl", poison=poison)
     spool = tmp_path / "spool"
 
-    def batch(nonces: list[int]) -> dict:
+    def batch(nonces: list[int]) -> dict[str, Any]:
         dist = [float(d) for d in model.distances(PUBLIC_KEY, nonces)]
         return {
             "public_key": PUBLIC_KEY,
@@ -265,12 +278,13 @@ def test_a_chunk_that_fails_in_the_engine_fails_its_batch_not_the_worker(tmp_pat
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def test_a_node_killed_with_spooled_and_in_flight_work_delivers_it_once_after_a_restart(
-    tmp_path, monkeypatch, oracle
-):
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oracle: tuple[PocModel, float]
+) -> None:
     model, r_target = oracle
     probe = install_probe(monkeypatch, tmp_path / "computed.jsonl", delay=0.1)
     spool = tmp_path / "spool"

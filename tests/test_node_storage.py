@@ -7,6 +7,7 @@ import json
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,7 @@ from gonka.poc import ProofBatch
 
 
 @pytest.fixture
-def full_disk(monkeypatch):
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """While set, every fsync fails with ENOSPC (what a full disk does to a durable write)."""
     full = threading.Event()
     real_fsync = os.fsync
@@ -36,8 +37,8 @@ def full_disk(monkeypatch):
 
 
 def test_a_refused_write_leaves_nothing_and_is_reported_until_the_disk_recovers(
-    tmp_path, full_disk, monkeypatch
-):
+    tmp_path: Path, full_disk: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
     directory = DurableDirectory(tmp_path / "d")
     monkeypatch.setattr(DurableDirectory, "PROBE_INTERVAL", 0.0)
     full_disk.set()
@@ -55,7 +56,7 @@ def batch(nonces: list[int], block_hash: str = "bh", height: int = 7) -> ProofBa
     return ProofBatch("pk", block_hash, height, nonces, [1.0] * len(nonces), 0)
 
 
-def test_jobs_resume_in_arrival_order_and_drop_earlier_stages(tmp_path):
+def test_jobs_resume_in_arrival_order_and_drop_earlier_stages(tmp_path: Path) -> None:
     store = ValidationJobStore(tmp_path / "validation")
     first, second = store.add(batch([1, 2])), store.add(batch([3]))
     earlier = store.add(batch([4], "old", 6))
@@ -71,7 +72,7 @@ def test_jobs_resume_in_arrival_order_and_drop_earlier_stages(tmp_path):
     assert record["error"] == "chunk 0: it broke" and record["batch"]["nonces"] == [3]
 
 
-def test_a_job_no_worker_can_compute_is_set_aside_not_resumed_again(tmp_path):
+def test_a_job_no_worker_can_compute_is_set_aside_not_resumed_again(tmp_path: Path) -> None:
     # Written by a version that let nonces beyond the chain's int64 through its API.
     store = ValidationJobStore(tmp_path / "validation")
     bad = {"public_key": "pk", "block_hash": "bh", "block_height": 7, "nonces": [2**63], "dist": [1.0]}
@@ -83,7 +84,7 @@ def test_a_job_no_worker_can_compute_is_set_aside_not_resumed_again(tmp_path):
     assert store.resume("bh", 7) == []
 
 
-def test_progress_round_trip_handover_and_earlier_stages(tmp_path):
+def test_progress_round_trip_handover_and_earlier_stages(tmp_path: Path) -> None:
     progress = GenerationProgress(tmp_path, "k" * 32, 42)
     assert progress.load(2) == ([0, 0], None)
     handover = Handover("id1", "generated", "http://h/cb", {"nonces": [1]})
@@ -101,7 +102,7 @@ def test_progress_round_trip_handover_and_earlier_stages(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the death is the point
-def test_a_service_thread_survives_failing_steps_and_is_restarted_after_dying():
+def test_a_service_thread_survives_failing_steps_and_is_restarted_after_dying() -> None:
     calls: list[str] = []
     plan = iter(["fail", "ok", "die"])
 

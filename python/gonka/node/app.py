@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import gonka
 from gonka.node.callbacks import CallbackSpool
 from gonka.node.errors import (
+    POW_NOT_RUNNING,
     BatchRejected,
     InferenceNotConfigured,
     InferenceStartError,
@@ -44,8 +45,8 @@ from gonka.node.pow import PowManager
 from gonka.node.settings import NodeSettings
 
 API_PREFIX = "/api/v1"
-NOT_RUNNING = PowNotRunning().args[0]
-#: HTTP status of each node error (the most specific class listed wins).
+#: HTTP status of each node error (the most specific class listed wins); node errors become HTTP answers in
+#: the handler create_app registers.
 ERROR_STATUS: dict[type[NodeError], int] = {
     PowNotRunning: 400,
     BatchRejected: 400,
@@ -143,11 +144,6 @@ def _pow_response(manager: PowManager) -> dict[str, Any]:
     return {"status": "OK", "pow_status": manager.status()}
 
 
-async def _run_pow(call: Callable[[], Any]) -> Any:
-    # Node errors become HTTP answers in the handler create_app registers (by type).
-    return await run_in_threadpool(call)
-
-
 def _require_node_numbering(request: PowInitRequestUrl | None, detail: str) -> None:
     if request is None or request.node_id == -1 or request.node_count == -1:
         raise HTTPException(status_code=400, detail=detail)
@@ -160,7 +156,7 @@ pow_router = APIRouter(prefix="/pow", tags=["PoW"], dependencies=[Depends(guard_
 async def pow_init(request: Request, body: PowInitRequestUrl) -> dict[str, Any]:
     """(Re)create the PoC workers for this request; phase IDLE."""
     manager = request.app.state.pow
-    await _run_pow(lambda: manager.switch_to_pow(body))
+    await run_in_threadpool(lambda: manager.switch_to_pow(body))
     return _pow_response(manager)
 
 
@@ -174,7 +170,7 @@ async def pow_init_generate(request: Request, body: PowInitRequestUrl) -> dict[s
         manager.ensure(body)
         manager.set_phase(Phase.GENERATE)
 
-    await _run_pow(run)
+    await run_in_threadpool(run)
     return _pow_response(manager)
 
 
@@ -187,7 +183,7 @@ async def pow_init_validate(request: Request, body: PowInitRequestUrl) -> dict[s
         manager.ensure(body)
         manager.set_phase(Phase.VALIDATE)
 
-    await _run_pow(run)
+    await run_in_threadpool(run)
     return _pow_response(manager)
 
 
@@ -195,9 +191,9 @@ async def pow_init_validate(request: Request, body: PowInitRequestUrl) -> dict[s
 async def pow_phase_generate(request: Request) -> dict[str, Any]:
     manager = request.app.state.pow
     if not manager.is_running():
-        raise HTTPException(status_code=400, detail=NOT_RUNNING)
+        raise PowNotRunning()
     _require_node_numbering(manager.init_request, "Node ID and node count must be set to start generating")
-    await _run_pow(lambda: manager.set_phase(Phase.GENERATE))
+    await run_in_threadpool(lambda: manager.set_phase(Phase.GENERATE))
     return _pow_response(manager)
 
 
@@ -205,8 +201,8 @@ async def pow_phase_generate(request: Request) -> dict[str, Any]:
 async def pow_phase_validate(request: Request) -> dict[str, Any]:
     manager = request.app.state.pow
     if not manager.is_running():
-        raise HTTPException(status_code=400, detail=NOT_RUNNING)
-    await _run_pow(lambda: manager.set_phase(Phase.VALIDATE))
+        raise PowNotRunning()
+    await run_in_threadpool(lambda: manager.set_phase(Phase.VALIDATE))
     return _pow_response(manager)
 
 
@@ -214,7 +210,7 @@ async def pow_phase_validate(request: Request) -> dict[str, Any]:
 async def pow_validate(request: Request, body: Annotated[ValidationBatch, Body()]) -> None:
     """Queue a generator's batch for recomputation; the verdict arrives at ``{url}/validated``."""
     manager = request.app.state.pow
-    await _run_pow(lambda: manager.submit(body))
+    await run_in_threadpool(lambda: manager.submit(body))
     return None
 
 
@@ -228,7 +224,7 @@ async def pow_status(request: Request) -> dict[str, Any]:
 async def pow_stop(request: Request) -> dict[str, Any]:
     manager = request.app.state.pow
     if not manager.is_running() and manager.session is None:
-        return {"status": "OK", "pow_status": NOT_RUNNING}
+        return {"status": "OK", "pow_status": POW_NOT_RUNNING}
     await run_in_threadpool(manager.stop)
     return _pow_response(manager)
 

@@ -174,9 +174,6 @@ class CallbackSpool:
         """Delivering (the thread runs) and able to write."""
         return self.thread.healthy and self.write_error is None
 
-    def status(self) -> dict[str, Any]:
-        return {"pending": self.pending(), "write_error": self.write_error, "delivery": self.thread.status()}
-
     def _update_gauges(self) -> None:
         for kind in KINDS:
             self.metrics.batches_pending.labels(kind).set(

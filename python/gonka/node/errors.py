@@ -6,6 +6,7 @@ from __future__ import annotations
 from gonka.errors import GonkaError, InvalidInput
 
 __all__ = [
+    "POW_NOT_RUNNING",
     "BatchRejected",
     "InferenceNotConfigured",
     "InferenceStartError",
@@ -28,10 +29,14 @@ class InvalidSettings(NodeError, InvalidInput, ValueError):
     """A node setting (argument or ``GONKA_NODE_*`` variable) has a value the node cannot use."""
 
 
+#: The reference ML node's answer when a PoC command finds no running PoC.
+POW_NOT_RUNNING = "PoW is not running"
+
+
 class PowNotRunning(NodeError):
     """A PoC command needs a running PoC session and there is none."""
 
-    def __init__(self, message: str = "PoW is not running") -> None:
+    def __init__(self, message: str = POW_NOT_RUNNING) -> None:
         super().__init__(message)
 
 
