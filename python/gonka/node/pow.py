@@ -291,7 +291,7 @@ class PowSession:
                 open_pipes = [w for w in self.workers if w is not None and not w.drained]
                 if not open_pipes:
                     break
-                self._read(open_pipes, timeout=0.1)
+                self._receive(open_pipes, wait([w.results for w in open_pipes], 0.1))
             if self.collector is not None and not self.collector.flush():
                 logger.error(
                     "PoC stopped with results the disk did not take; they are recomputed if PoC restarts "
@@ -360,20 +360,22 @@ class PowSession:
     # -- the session thread ----------------------------------------------------------------------------------
     def _step(self) -> None:
         open_pipes = [w for w in self.workers if w is not None and not w.drained]
+        # Wait outside the lock: submit() takes it from the HTTP threads.
+        ready = wait([w.results for w in open_pipes], _POLL) if open_pipes else []
         if not open_pipes:
             time.sleep(_POLL)
         with self._lock:
-            if open_pipes:
-                self._read(open_pipes, timeout=_POLL)
+            self._receive(open_pipes, ready)
             self._supervise()
             self._dispatch()
             assert self.collector is not None
             if self.collector.flush_due(self.settings.flush_interval):
                 self.collector.flush()
 
-    def _read(self, workers: list[_Worker], timeout: float) -> None:
+    def _receive(self, workers: list[_Worker], ready: list[Any]) -> None:
+        """Handle one message from each worker whose result pipe is ready."""
         by_pipe = {id(w.results): w for w in workers}
-        for pipe in wait([w.results for w in workers], timeout):
+        for pipe in ready:
             worker = by_pipe[id(pipe)]
             try:
                 message = worker.results.recv()
