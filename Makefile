@@ -23,11 +23,12 @@ WHEEL_TARGETS := x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
 MANYLINUX := manylinux_2_28
 DIST := target/wheels
 
-.PHONY: help env build test test-rust test-python lint run bench wheel test-wheel clean
+.PHONY: help env build test test-rust test-python lint check-kernels run bench wheel test-wheel clean
 
 help:
 	@echo "make run    - run the main job on its embedded default"
-	@echo "make test   - set up everything and run all checks (cargo test, pytest, stubtest, lints)"
+	@echo "make test   - set up everything and run all checks (cargo test, pytest, stubtest, lints, kernels)"
+	@echo "make check-kernels [TRITON=3.6] - compile the Triton kernels for sm_80/sm_89/sm_90 without a GPU"
 	@echo "make bench  - run the benchmarks (pytest-benchmark, side by side with peer libraries)"
 	@echo "make wheel  - build the release wheels (manylinux x86_64, aarch64) and the sdist into $(DIST)"
 	@echo "make test-wheel - make wheel, then install the artifacts in fresh venvs and check them"
@@ -58,7 +59,34 @@ lint: env
 test-python: build
 	GONKA_TEST_STRICT_SKIPS=1 $(VENV)/bin/python -m pytest
 
-test: test-rust lint test-python
+# Ahead-of-time compile check of the Triton kernels for sm_80, sm_89 and sm_90, on the CPU (gonka.kernels.aot).
+# TRITON=3.6 runs it under that Triton release instead of the lock's, in its own environment installed from
+# the hash-pinned requirements/triton-3.6.txt. The report goes to KERNELS_REPORT.
+TRITON ?=
+KERNELS_REPORT ?= target/kernels-aot
+ifeq ($(TRITON),)
+KERNELS_PY := $(PY)
+KERNELS_ENV := build
+else
+KERNELS_VENV := .venv-triton-$(TRITON)
+KERNELS_PY := $(KERNELS_VENV)/bin/python
+KERNELS_ENV := $(KERNELS_VENV)/.installed
+endif
+
+check-kernels: $(KERNELS_ENV)
+	$(KERNELS_PY) -m gonka.kernels.aot --report $(KERNELS_REPORT)
+
+# Triton alone in its own environment; everything else (torch, gonka) from the project's, found after it.
+.venv-triton-%/.installed: requirements/triton-%.txt | build
+	rm -rf .venv-triton-$*
+	$(UV) venv --quiet --python $(PY) .venv-triton-$*
+	$(UV) pip install --quiet --python .venv-triton-$*/bin/python --require-hashes --no-deps -r $<
+	project=$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
+	own=$$(.venv-triton-$*/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
+	echo "import site; site.addsitedir('$$project')" > "$$own/gonka_project_environment.pth"
+	touch $@
+
+test: test-rust lint test-python check-kernels
 
 run: build
 	$(VENV)/bin/gonka poc simulate
@@ -83,4 +111,4 @@ test-wheel: wheel
 	GONKA_TEST_STRICT_SKIPS=1 $(PY) -m pytest tests/release --artifacts $(DIST)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) target python/gonka/_native*.so
+	rm -rf $(VENV) $(TOOLS) .venv-triton-* target python/gonka/_native*.so

@@ -37,6 +37,8 @@ LIMITS = {"mean_abs_dist": 2e-6, "max_abs_dist": 1e-5, "mean_rel_logits": 4e-4}
 LAYER_FRACTION = 1 / 3
 #: Largest batch the benchmark picks by itself (bigger batches add memory, not speed).
 MAX_AUTO_BATCH = 256
+#: Share of the free device memory the benchmark's own batch may fill.
+AUTO_BATCH_MEMORY_FRACTION = 0.8
 #: Largest model a CPU run accepts (v1 is 7.6e11 FLOP per nonce; production, 9.1e12, would take hours).
 CPU_MAX_FLOP_PER_NONCE = 2e12
 #: Nonces per reference-engine forward during the numerics (eager torch holds ~130 MB per production nonce).
@@ -147,15 +149,21 @@ def _chunks(nonces: list[int], size: int) -> Iterator[list[int]]:
         yield nonces[start : start + size]
 
 
+def auto_batch_size(free_bytes: int, bytes_per_nonce: int) -> int:
+    """Nonces per forward the benchmark picks by itself: what AUTO_BATCH_MEMORY_FRACTION of ``free_bytes``
+    holds, at least 1 and at most MAX_AUTO_BATCH."""
+    return max(1, min(MAX_AUTO_BATCH, int(free_bytes * AUTO_BATCH_MEMORY_FRACTION // bytes_per_nonce)))
+
+
 def _auto_batch(model: Any) -> int:
-    """Nonces per forward: what 80% of the free device memory holds, at most MAX_AUTO_BATCH."""
+    """Nonces per forward: :func:`auto_batch_size` of the device's free memory."""
     import torch
 
     engine = model.engine
     if model.device.type != "cuda" or not hasattr(engine, "activation_bytes_per_nonce"):
-        return min(model.batch_size, MAX_AUTO_BATCH)
+        return min(int(model.batch_size), MAX_AUTO_BATCH)
     free, _ = torch.cuda.mem_get_info(model.device)
-    return max(1, min(MAX_AUTO_BATCH, int(free * 0.8 // engine.activation_bytes_per_nonce())))
+    return auto_batch_size(free, engine.activation_bytes_per_nonce())
 
 
 def _relative_error(logits: np.ndarray, reference: np.ndarray) -> np.ndarray:
