@@ -138,21 +138,18 @@ def dry_run_plan(
     the Triton engine the kernels of a forward (as a JSON-ready dict; :func:`plan_text` prints it)."""
     from gonka.bench.poc import AUTO_BATCH_MEMORY_FRACTION, MAX_AUTO_BATCH, auto_batch_size
     from gonka.kernels._runtime import shared_memory_limit
-    from gonka.node.resources import weight_bytes
-    from gonka.poc.engines import activation_bytes_per_nonce
+    from gonka.poc.engines import activation_bytes_per_nonce, dtype_bytes, model_bytes
     from gonka.poc.params import PRESETS
 
     if params_name not in PRESETS:
         raise InvalidInput(f"unknown params {params_name!r}; expected one of {', '.join(PRESETS)}")
     if engine not in ("triton", "torch"):
         raise InvalidInput(f"unknown engine {engine!r}; expected triton or torch")
-    if dtype not in ("float16", "bfloat16", "float32"):
-        raise InvalidInput(f"unknown dtype {dtype!r}; expected float16, bfloat16 or float32")
     if batch is not None and batch < 1:
         raise InvalidInput(f"batch must be >= 1, got {batch}")
     params = PRESETS[params_name]
-    itemsize = 2 if dtype in ("float16", "bfloat16") else 4
-    weights = weight_bytes(params, engine) * itemsize // 2
+    itemsize = dtype_bytes(dtype)
+    weights = model_bytes(params, engine, dtype, device="cuda")
     per_nonce = activation_bytes_per_nonce(params, engine, itemsize)
     free = gpu.memory_bytes - weights
     if free <= per_nonce and batch is None:
