@@ -14,6 +14,7 @@ mod errors;
 mod hashing;
 mod keys;
 mod poc;
+mod poc_v2;
 mod tx;
 
 #[pymodule]
@@ -23,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     hashing::register(m)?;
     keys::register(m)?;
     poc::register(m)?;
+    poc_v2::register(m)?;
     coin::register(m)?;
     tx::register(m)?;
     Ok(())
