@@ -126,3 +126,7 @@ def distances(
 from gonka.cli.simulate import simulate  # noqa: E402  (registered last: it reuses the helpers above)
 
 app.command("simulate")(simulate)
+
+from gonka.cli.poc_v2 import app as v2_app  # noqa: E402
+
+app.add_typer(v2_app, name="v2")

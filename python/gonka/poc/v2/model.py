@@ -24,7 +24,7 @@ import torch
 from gonka.errors import InvalidInput
 from gonka.poc.v2 import rng
 
-__all__ = ["ArtifactGenerator", "GeneratedArtifacts", "decoder_layers", "tiny_qwen3"]
+__all__ = ["ArtifactGenerator", "GeneratedArtifacts", "decoder_layers", "load_model", "tiny_qwen3"]
 
 
 def tiny_qwen3(
@@ -56,6 +56,37 @@ def tiny_qwen3(
     finally:
         torch.random.set_rng_state(generator_state)
     return model.to(dtype).eval()
+
+
+_DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+def load_model(spec: str = "tiny", dtype: str = "float32") -> torch.nn.Module:
+    """A causal LM from ``spec``: ``"tiny"`` (:func:`tiny_qwen3`), a local Hugging Face checkpoint
+    directory, or a ``config.json`` (randomly initialised with seed 0). Nothing is downloaded."""
+    import os
+
+    if dtype not in _DTYPES:
+        raise InvalidInput(f"dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}")
+    torch_dtype = _DTYPES[dtype]
+    if spec == "tiny":
+        return tiny_qwen3(dtype=torch_dtype)
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    if os.path.isdir(spec):
+        model = AutoModelForCausalLM.from_pretrained(spec, local_files_only=True, dtype=torch_dtype)
+    elif os.path.isfile(spec):
+        config = AutoConfig.from_pretrained(spec, local_files_only=True)
+        state = torch.random.get_rng_state()
+        torch.manual_seed(0)
+        try:
+            model = AutoModelForCausalLM.from_config(config)
+        finally:
+            torch.random.set_rng_state(state)
+        model = model.to(torch_dtype)
+    else:
+        raise InvalidInput(f"model {spec!r}: expected 'tiny', a checkpoint directory or a config.json")
+    return model.eval()
 
 
 def decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
@@ -180,7 +211,15 @@ class ArtifactGenerator:
         shape = (len(nonces), self.seq_len, self.hidden)
         if self.dtype == torch.bfloat16:
             bits = np.empty(shape, dtype=np.uint16)
-            rng.inputs(block_hash, public_key, nonces, *shape[1:], dtype="bfloat16", stronger_rng=stronger_rng, out=bits)
+            rng.inputs(
+                block_hash,
+                public_key,
+                nonces,
+                *shape[1:],
+                dtype="bfloat16",
+                stronger_rng=stronger_rng,
+                out=bits,
+            )
             tensor = torch.from_numpy(bits.view(np.int16)).view(torch.bfloat16)
         elif self.dtype in (torch.float16, torch.float32):
             name = "float16" if self.dtype == torch.float16 else "float32"

@@ -152,7 +152,9 @@ class ProofRequest:
         except ValueError as err:
             raise InvalidInput(f"invalid request body: {err}") from None
         request = cls(
-            _int(data.get("poc_stage_start_block_height"), -(2**63), 2**63 - 1, "poc_stage_start_block_height"),
+            _int(
+                data.get("poc_stage_start_block_height"), -(2**63), 2**63 - 1, "poc_stage_start_block_height"
+            ),
             str(data.get("model_id") or ""),
             root,
             _int(data.get("count"), 0, 2**32 - 1, "count"),
@@ -204,7 +206,13 @@ def request_sign_payload(request: ProofRequest) -> bytes:
 
 
 def response_sign_payload(
-    stage: int, model_id: str, root: bytes, count: int, proofs: Sequence[ProofItem], timestamp: int, signer: str
+    stage: int,
+    model_id: str,
+    root: bytes,
+    count: int,
+    proofs: Sequence[ProofItem],
+    timestamp: int,
+    signer: str,
 ) -> bytes:
     """What a response's signature signs; the proofs enter through their JSON (base64) text."""
     digest = hashlib.sha256()
@@ -313,7 +321,9 @@ class ProofServer:
         public_key = self.authorized_key(request.validator_address, request.validator_signer_address)
         if public_key is None:
             raise ProofRequestRejected(401, "signer not authorized for validator")
-        if len(request.signature) != 64 or not public_key.verify(request_sign_payload(request), request.signature):
+        if len(request.signature) != 64 or not public_key.verify(
+            request_sign_payload(request), request.signature
+        ):
             raise ProofRequestRejected(401, "invalid signature")
         store = self.stores.get((request.poc_stage_start_block_height, request.model_id))
         if store is None:

@@ -26,9 +26,11 @@ from gonka.errors import GonkaError, InvalidInput
 from gonka.poc.proofs import binomial_p_value
 from gonka.poc.v2 import rng
 from gonka.poc.v2.params import StatTest
+from gonka.poc.v2.store import ProofItem, verify_proofs
 
 __all__ = [
     "POROSITY_LIMIT",
+    "check_proofs",
     "VECTOR_BYTES",
     "PermanentFailure",
     "ValidationResult",
@@ -72,11 +74,15 @@ def check_porosity(nonces: Iterable[int], count: int) -> float:
         return 0.0
     porosity = max(values) / count
     if porosity >= POROSITY_LIMIT:
-        raise PermanentFailure("porosity", f"max |nonce| {max(values)} / count {count} = {porosity:.1f} >= 100")
+        raise PermanentFailure(
+            "porosity", f"max |nonce| {max(values)} / count {count} = {porosity:.1f} >= 100"
+        )
     return porosity
 
 
-def fraud_test(n_mismatch: int, n_total: int, p_mismatch: float, fraud_threshold: float) -> tuple[float, bool]:
+def fraud_test(
+    n_mismatch: int, n_total: int, p_mismatch: float, fraud_threshold: float
+) -> tuple[float, bool]:
     """``(p_value, fraud_detected)``: one-sided binomial test; ``n_total == 0`` gives ``(1.0, False)``."""
     if n_total == 0:
         return 1.0, False
@@ -154,3 +160,36 @@ def compare(
     return ValidationResult(len(nonces), len(mismatches), mismatches, p_value, fraud, distances)
 
 
+def check_proofs(
+    requested: Sequence[int],
+    items: Sequence[ProofItem],
+    root: bytes,
+    count: int,
+    *,
+    k_dim: int = rng.DEFAULT_K_DIM,
+    by_nonce: bool = False,
+) -> dict[int, bytes]:
+    """The API node's checks of a proof response; returns ``{nonce: vector bytes}``.
+
+    Raises :class:`PermanentFailure`: the items must cover exactly the requested leaf indices (or
+    nonces), each vector must be ``2·k_dim`` bytes of finite fp16, each proof must lead to
+    ``(root, count)``, no nonce may appear twice, and the porosity must stay below 100.
+    """
+    keys = [item.nonce_value if by_nonce else item.leaf_index for item in items]
+    if len(items) != len(requested) or len(set(keys)) != len(keys) or set(keys) != set(requested):
+        raise PermanentFailure(
+            "coverage", f"{len(items)} proofs do not cover exactly the {len(requested)} requested leaves"
+        )
+    for item in items:
+        try:
+            check_fp16_vector(item.vector_bytes, k_dim)
+        except PermanentFailure as err:
+            raise PermanentFailure("vector", f"leaf {item.leaf_index}: {err}") from None
+    for item, failure in zip(items, verify_proofs(root, count, items), strict=True):
+        if failure is not None:
+            raise PermanentFailure("proof", f"leaf {item.leaf_index}: {failure}")
+    nonces = [item.nonce_value for item in items]
+    if len(set(nonces)) != len(nonces):
+        raise PermanentFailure("duplicate", "a nonce appears twice among the proofs")
+    check_porosity(nonces, count)
+    return {item.nonce_value: item.vector_bytes for item in items}

@@ -135,7 +135,9 @@ def node_weights(
     }
 
 
-def consensus_weight(model_node_weights: Mapping[str, Mapping[str, int]], coefficients: Mapping[str, str]) -> int:
+def consensus_weight(
+    model_node_weights: Mapping[str, Mapping[str, int]], coefficients: Mapping[str, str]
+) -> int:
     """v0.2.12+: ``Σ_models trunc(coefficient · Σ_nodes weight)``; models without a coefficient count
     nothing (delegation, collateral and caps are applied later by the chain)."""
     total = 0
