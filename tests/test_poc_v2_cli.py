@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from gonka.cli.app import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 BH, PK = "C0FFEE" * 10 + "C0DE", "02" + "33" * 32

@@ -7,7 +7,6 @@ import itertools
 import numpy as np
 import pytest
 import torch
-
 from gonka.poc import nonce_iterator
 from gonka.poc.v2 import ArtifactGenerator, compare, stat_test_for, tiny_qwen3
 from gonka.poc.v2.model import GeneratedArtifacts
@@ -84,7 +83,7 @@ def _perturbed(model: torch.nn.Module) -> torch.nn.Module:
     other = tiny_qwen3()
     generator = torch.Generator().manual_seed(7)
     with torch.no_grad():
-        for name, p in other.named_parameters():
+        for p in other.parameters():
             if p.ndim == 2:
                 p.add_(torch.randn(p.shape, generator=generator) * 0.5 * p.abs().mean())
     return other

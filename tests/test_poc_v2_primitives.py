@@ -9,8 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from scipy.stats import binomtest
-
 from gonka.errors import InvalidInput
 from gonka.poc.v2 import (
     EFFECTIVE_FRAUD_THRESHOLD,
@@ -31,6 +29,7 @@ from gonka.poc.v2 import (
 )
 from gonka.poc.v2.params import CHAIN_P_VALUE_THRESHOLD, KIMI, MINIMAX, QWEN
 from gonka.poc.v2.sampling import go_int63
+from scipy.stats import binomtest
 
 VECTORS = Path(__file__).parent / "vectors" / "poc_v2"
 SPEC = json.loads((VECTORS / "spec_vectors.json").read_text())

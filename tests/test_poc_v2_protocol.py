@@ -9,7 +9,6 @@ import struct
 from dataclasses import replace
 
 import pytest
-
 from gonka.keys import PrivateKey
 from gonka.poc.v2 import ArtifactStore, PermanentFailure, ProofItem
 from gonka.poc.v2.proof_api import (

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
 from gonka.errors import InvalidAddress, InvalidInput
 from gonka.keys import PrivateKey
 from gonka.tx import (
@@ -21,6 +19,7 @@ from gonka.tx import (
     Tx,
     decode_tx,
 )
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 CREATOR = PrivateKey.from_bytes(bytes(range(1, 33))).address()
 PARTICIPANT = PrivateKey.from_bytes(bytes(range(2, 34))).address()

@@ -164,11 +164,13 @@ def simulate(
                 "commit": lambda: f"commit: {info['host']} count {info['count']} root {info['root'][:16]}…",
                 "validate": lambda: (
                     f"validate: {info['validator'][:14]}… → {info['participant'][:14]}… "
-                    f"weight {info['validated_weight']} ({info['failure'] or str(info['n_mismatch']) + ' mismatches'}, "
+                    f"weight {info['validated_weight']} "
+                    f"({info['failure'] or str(info['n_mismatch']) + ' mismatches'}, "
                     f"p = {info['p_value']:.3g})"
                 ),
                 "vote": lambda: (
-                    f"vote: {info['host']} {'accepted' if info['accepted'] else 'rejected'} ({info['decided_by']})"
+                    f"vote: {info['host']} {'accepted' if info['accepted'] else 'rejected'} "
+                    f"({info['decided_by']})"
                 ),
             }[stage]()
             progress.update(task, advance=1, description=text)

@@ -8,6 +8,7 @@ use numpy::{
     PyReadonlyArray2, PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 
 use gonka_poc::v2::rng::{Bf16, NormalOut, F16};
 use gonka_poc::v2::{artifact, rng, sampling};
@@ -289,6 +290,8 @@ struct PySumTree {
 }
 
 type ProofTuple = (u32, u32, Vec<u8>, Vec<Vec<u8>>);
+/// A proof as Python passes it in: bytes are borrowed, not converted element by element.
+type ProofArg = (u32, u32, PyBackedBytes, Vec<PyBackedBytes>);
 
 fn proof_tuple(proof: smst::SumTreeProof) -> ProofTuple {
     (
@@ -302,7 +305,7 @@ fn proof_tuple(proof: smst::SumTreeProof) -> ProofTuple {
 #[pymethods]
 impl PySumTree {
     #[new]
-    fn new(py: Python<'_>, nonces: Vec<u32>, vectors: Vec<Vec<u8>>) -> PyResult<Self> {
+    fn new(py: Python<'_>, nonces: Vec<u32>, vectors: Vec<PyBackedBytes>) -> PyResult<Self> {
         guard(|| {
             if nonces.len() != vectors.len() {
                 return Err(invalid(format!(
@@ -317,7 +320,7 @@ impl PySumTree {
                         nonces
                             .iter()
                             .copied()
-                            .zip(vectors.iter().map(Vec::as_slice)),
+                            .zip(vectors.iter().map(|v| &v[..])),
                     )
                 })
                 .map_err(|e| invalid(e.to_string()))?;
@@ -360,22 +363,29 @@ impl PySumTree {
 #[pyfunction]
 fn pocv2_smst_verify(
     py: Python<'_>,
-    root: Vec<u8>,
+    root: PyBackedBytes,
     count: u32,
-    proofs: Vec<ProofTuple>,
+    proofs: Vec<ProofArg>,
 ) -> PyResult<Vec<Option<String>>> {
     guard(|| {
+        let owned: Vec<(u32, u32, &[u8], Vec<&[u8]>)> = proofs
+            .iter()
+            .map(|(dense_index, nonce, vector, elements)| {
+                (
+                    *dense_index,
+                    *nonce,
+                    &vector[..],
+                    elements.iter().map(|e| &e[..]).collect(),
+                )
+            })
+            .collect();
         let results = py.allow_threads(|| {
-            let refs: Vec<smst::ProofRef<'_>> = proofs
+            owned
                 .iter()
-                .map(|(dense_index, nonce, vector, elements)| smst::ProofRef {
-                    dense_index: *dense_index,
-                    nonce: *nonce,
-                    vector,
-                    elements,
+                .map(|(dense_index, nonce, vector, elements)| {
+                    smst::verify(&root, count, *dense_index, *nonce, vector, elements)
                 })
-                .collect();
-            smst::verify_batch(&root, count, &refs)
+                .collect::<Vec<_>>()
         });
         Ok(results
             .into_iter()

@@ -52,10 +52,10 @@ def tiny_qwen3(
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:
-        model = Qwen3ForCausalLM(config)
+        model: torch.nn.Module = Qwen3ForCausalLM(config)
     finally:
         torch.random.set_rng_state(generator_state)
-    return model.to(dtype).eval()
+    return model.to(dtype=dtype).eval()
 
 
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
@@ -80,25 +80,26 @@ def load_model(spec: str = "tiny", dtype: str = "float32") -> torch.nn.Module:
         state = torch.random.get_rng_state()
         torch.manual_seed(0)
         try:
-            model = AutoModelForCausalLM.from_config(config)
+            model = AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
         finally:
             torch.random.set_rng_state(state)
-        model = model.to(torch_dtype)
+        model = model.to(dtype=torch_dtype)
     else:
         raise InvalidInput(f"model {spec!r}: expected 'tiny', a checkpoint directory or a config.json")
-    return model.eval()
+    loaded: torch.nn.Module = model.eval()  # type: ignore[no-untyped-call]
+    return loaded
 
 
 def decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
     """The decoder layers of a causal LM (Llama/Qwen/Mistral ``model.layers``, GPT-2 ``transformer.h``)."""
-    base = getattr(model, "model", None)
-    if base is not None and hasattr(base, "layers"):
-        return list(base.layers)
-    transformer = getattr(model, "transformer", None)
-    if transformer is not None and hasattr(transformer, "h"):
-        return list(transformer.h)
-    if hasattr(model, "layers"):
-        return list(model.layers)
+    candidates: list[Any] = [
+        getattr(getattr(model, "model", None), "layers", None),
+        getattr(getattr(model, "transformer", None), "h", None),
+        getattr(model, "layers", None),
+    ]
+    for layers in candidates:
+        if isinstance(layers, torch.nn.ModuleList):
+            return list(layers)
     raise InvalidInput(f"cannot find the decoder layers of {type(model).__name__}")
 
 

@@ -1,7 +1,8 @@
 """A whole PoC v2 round in one process: generate, commit, sample, prove, validate, vote, weigh.
 
 Every host generates artifacts for its nonces into its store and commits ``(count, root)``; every
-host then validates every host, itself included (as API nodes do; a cheater vouches for itself): it samples leaves, fetches them through the signed proof API
+host then validates every host, itself included (as API nodes do; a cheater vouches for itself):
+it samples leaves, fetches them through the signed proof API
 (:class:`~gonka.poc.v2.proof_api.ProofServer`), runs the permanent-failure checks, recomputes the
 sampled nonces with its own model and votes ``validated_weight``. The votes are tallied with equal
 voting power and accepted hosts get weight by the release's rule. Cheats exist to show that they

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from gonka.errors import GonkaError, InvalidInput
+from gonka.errors import GonkaError
 from gonka.poc.proofs import binomial_p_value
 from gonka.poc.v2 import rng
 from gonka.poc.v2.params import StatTest
@@ -30,12 +30,12 @@ from gonka.poc.v2.store import ProofItem, verify_proofs
 
 __all__ = [
     "POROSITY_LIMIT",
-    "check_proofs",
     "VECTOR_BYTES",
     "PermanentFailure",
     "ValidationResult",
     "check_fp16_vector",
     "check_porosity",
+    "check_proofs",
     "compare",
     "fraud_test",
     "validated_weight",
@@ -181,10 +181,14 @@ def check_proofs(
             "coverage", f"{len(items)} proofs do not cover exactly the {len(requested)} requested leaves"
         )
     for item in items:
-        try:
+        if len(item.vector_bytes) != 2 * k_dim:
             check_fp16_vector(item.vector_bytes, k_dim)
-        except PermanentFailure as err:
-            raise PermanentFailure("vector", f"leaf {item.leaf_index}: {err}") from None
+    joined = np.frombuffer(b"".join(item.vector_bytes for item in items), dtype="<u2").reshape(
+        len(items), k_dim
+    )
+    non_finite = np.flatnonzero(((joined & 0x7C00) == 0x7C00).any(axis=1))
+    if non_finite.size:
+        raise PermanentFailure("vector", f"leaf {items[int(non_finite[0])].leaf_index}: fp16 NaN or infinity")
     for item, failure in zip(items, verify_proofs(root, count, items), strict=True):
         if failure is not None:
             raise PermanentFailure("proof", f"leaf {item.leaf_index}: {failure}")

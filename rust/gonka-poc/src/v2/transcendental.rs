@@ -6,7 +6,7 @@
 //! so every instruction set computes the same bits.
 
 /// 2/π, to choose the quadrant.
-const FRAC_2_PI: f64 = 0.636_619_772_367_581_4;
+const FRAC_2_PI: f64 = std::f64::consts::FRAC_2_PI;
 /// π/2 split so that `q * PIO2_HI` is exact for small integers `q`.
 const PIO2_HI: f64 = 1.570_796_326_734_125_6;
 const PIO2_LO: f64 = 6.077_100_506_506_192e-11;
