@@ -10,10 +10,9 @@ pytest.importorskip("fastapi")
 pytest.importorskip("torch")
 
 from gonka.cli import app
-from gonka.cli.simulate import R_TARGET_SMALL
 from gonka.node import NodeSettings
 from gonka.node.server import BackgroundNode
-from gonka.poc import PARAMS_SMALL
+from gonka.poc import PARAMS_SMALL, R_TARGET_SMALL
 from typer.testing import CliRunner
 
 

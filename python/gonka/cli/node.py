@@ -25,6 +25,7 @@ def serve(
     """Serve the ML node API (PoC generation/validation, inference control) until interrupted."""
     from gonka.node import NodeSettings
     from gonka.node import serve as serve_node
+    from gonka.node.errors import InvalidSettings
 
     try:
         settings = NodeSettings.from_env(
@@ -37,7 +38,7 @@ def serve(
             inference_command=inference_command,
             log_format=log_format,
         )
-    except ValueError as exc:
+    except InvalidSettings as exc:
         raise typer.BadParameter(str(exc)) from None
     serve_node(settings)
 

@@ -40,8 +40,8 @@ from gonka.poc.params import Params
 from gonka.poc.rope import rope_table
 from gonka.poc.weights import ModelWeights
 
-#: Alignment (bytes) of every weight row start the kernels read.
-_ALIGNMENT = 16
+#: Alignment (bytes) of every weight row start the kernels read (the memory model counts the copies it costs).
+_ALIGNMENT = engines.WEIGHT_ALIGNMENT
 
 
 class _PoolWindows:
@@ -74,6 +74,13 @@ class _PoolWindows:
 
 class _Layer:
     __slots__ = ("attention_norm", "ffn_norm", "w1", "w2", "w3", "wo", "wqkv")
+    attention_norm: torch.Tensor
+    ffn_norm: torch.Tensor
+    w1: torch.Tensor
+    w2: torch.Tensor
+    w3: torch.Tensor
+    wo: torch.Tensor
+    wqkv: torch.Tensor
 
     def __init__(self, **tensors: torch.Tensor) -> None:
         for name, tensor in tensors.items():
