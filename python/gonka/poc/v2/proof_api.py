@@ -33,8 +33,10 @@ __all__ = [
     "PROOFS_MSG_TYPE_URL",
     "TIMESTAMP_WINDOW_NS",
     "ProofRequest",
+    "ProofRequestRejected",
     "ProofResponse",
     "ProofServer",
+    "fetch_proofs",
     "request_sign_payload",
     "response_sign_payload",
 ]
@@ -349,3 +351,20 @@ class ProofServer:
             signer,
         )
         return ProofResponse(tuple(proofs), signer, timestamp, self.key.sign(payload))
+
+
+def fetch_proofs(base_url: str, request: ProofRequest, *, timeout: float = 30.0) -> ProofResponse:
+    """POSTs ``request`` to a participant's ``/v1/poc/proofs`` (or ``/by-nonce``) and parses the answer.
+
+    Raises :class:`ProofRequestRejected` with the HTTP status for a non-200 answer.
+    """
+    import httpx
+
+    path = "v1/poc/proofs/by-nonce" if request.by_nonce else "v1/poc/proofs"
+    response = httpx.post(f"{base_url.rstrip('/')}/{path}", json=request.to_json(), timeout=timeout)
+    if response.status_code != 200:
+        raise ProofRequestRejected(response.status_code, f"proof request failed: {response.text[:200]}")
+    try:
+        return ProofResponse.from_json(response.json())
+    except ValueError as err:
+        raise InvalidInput(f"proof response is not JSON: {err}") from None
