@@ -256,9 +256,9 @@ fn pocv2_artifacts<'py>(
         })
         .map_err(to_py)?;
         let array = PyArray1::from_vec(py, out);
-        Ok(array
+        array
             .reshape([nonces.len(), k])
-            .map_err(|e| invalid(e.to_string()))?)
+            .map_err(|e| invalid(e.to_string()))
     })
 }
 
@@ -292,6 +292,8 @@ struct PySumTree {
 type ProofTuple = (u32, u32, Vec<u8>, Vec<Vec<u8>>);
 /// A proof as Python passes it in: bytes are borrowed, not converted element by element.
 type ProofArg = (u32, u32, PyBackedBytes, Vec<PyBackedBytes>);
+/// The same proof as slices for the verifier.
+type BorrowedProof<'a> = (u32, u32, &'a [u8], Vec<&'a [u8]>);
 
 fn proof_tuple(proof: smst::SumTreeProof) -> ProofTuple {
     (
@@ -316,12 +318,7 @@ impl PySumTree {
             }
             let inner = py
                 .allow_threads(|| {
-                    smst::SumTree::build(
-                        nonces
-                            .iter()
-                            .copied()
-                            .zip(vectors.iter().map(|v| &v[..])),
-                    )
+                    smst::SumTree::build(nonces.iter().copied().zip(vectors.iter().map(|v| &v[..])))
                 })
                 .map_err(|e| invalid(e.to_string()))?;
             Ok(PySumTree { inner })
@@ -368,7 +365,7 @@ fn pocv2_smst_verify(
     proofs: Vec<ProofArg>,
 ) -> PyResult<Vec<Option<String>>> {
     guard(|| {
-        let owned: Vec<(u32, u32, &[u8], Vec<&[u8]>)> = proofs
+        let owned: Vec<BorrowedProof<'_>> = proofs
             .iter()
             .map(|(dense_index, nonce, vector, elements)| {
                 (
