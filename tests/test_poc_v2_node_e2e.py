@@ -29,7 +29,7 @@ from gonka.poc.v2.validation import check_proofs
 from gonka.poc.v2.weights import poc_weight, tally
 
 BH = "E2E0" * 16
-STAGE, MODEL, SEQ_LEN, TARGET = 500, "tiny", 8, 220
+STAGE, MODEL, SEQ_LEN, TARGET, SAMPLE = 500, "tiny", 8, 80, 50
 KEYS = [PrivateKey.from_bytes(bytes([40 + i]) * 32) for i in range(2)]
 
 
@@ -186,7 +186,7 @@ def test_round_over_http(api_nodes: ApiNodes, ml_nodes: list[str]) -> None:
     for v, key in enumerate(KEYS):
         for p, commitment in enumerate(commits):
             seed = seed_input(key.public_key.compressed.hex(), "5EED" * 16, STAGE, MODEL)
-            indices = sample_leaf_indices(seed, commitment.count, 200)
+            indices = sample_leaf_indices(seed, commitment.count, SAMPLE)
             request = ProofRequest.signed(
                 key,
                 stage=STAGE,
@@ -223,17 +223,17 @@ def test_round_over_http(api_nodes: ApiNodes, ml_nodes: list[str]) -> None:
                 },
             }
             queued = httpx.post(ml_nodes[v] + "/api/v1/pow/generate", json=body, timeout=60).json()
-            assert queued["status"] == "queued" and queued["queued_count"] == 200
+            assert queued["status"] == "queued" and queued["queued_count"] == SAMPLE
     wait_for(lambda: all(len(v) == 2 for v in api_nodes.validated), 300, "validation callbacks")
 
     votes: dict[int, dict[str, int]] = {0: {}, 1: {}}
     for v, results in enumerate(api_nodes.validated):
         for result in results:
             p = next(i for i, k in enumerate(KEYS) if k.public_key.compressed.hex() == result["public_key"])
-            assert result["n_total"] == 200
+            assert result["n_total"] == SAMPLE
             weight = -1 if result["fraud_detected"] or result["n_total"] <= 0 else result["n_total"]
             votes[p][KEYS[v].address()] = weight
-    assert votes[0] == {KEYS[0].address(): 200, KEYS[1].address(): 200}
+    assert votes[0] == {KEYS[0].address(): SAMPLE, KEYS[1].address(): SAMPLE}
     assert votes[1] == {KEYS[0].address(): -1, KEYS[1].address(): -1}
     power = {k.address(): 1 for k in KEYS}
     outcome = {p: tally(votes[p], power, 2) for p in votes}
