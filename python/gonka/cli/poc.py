@@ -8,10 +8,12 @@ import time
 import typer
 
 from gonka.cli._poc_options import parse_params, parse_r_target
+from gonka.cli.poc_v2 import app as v2_app
 from gonka.cli.simulate import simulate
 
 app = typer.Typer(help="Proof of Compute: distances, simulation.", no_args_is_help=True)
 app.command("simulate")(simulate)
+app.add_typer(v2_app, name="v2")
 
 
 @app.command("distances")

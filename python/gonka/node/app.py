@@ -313,6 +313,9 @@ def _failures(request: Request) -> list[str]:
         found.append("the callback delivery thread is not running")
     elif delivery.failing:
         found.append(f"callback delivery is failing: {delivery.failing}")
+    pow_v2 = state.pow_v2
+    if pow_v2 is not None and pow_v2.last_error:
+        found.append(f"the PoC v2 worker is failing: {pow_v2.last_error}")
     found += state.pow.failures()
     if not state.inference.is_healthy():
         found.append(f"the inference server failed: {state.inference.error or 'it exited'}")
@@ -383,6 +386,8 @@ async def _watch_threads(app: FastAPI, interval: float) -> None:
         try:
             app.state.spool.ensure_running()
             app.state.pow.ensure_running()
+            if app.state.pow_v2 is not None:
+                app.state.pow_v2.ensure_running()
         except Exception:
             logger.exception("restarting a background thread failed")
 
@@ -417,6 +422,8 @@ def create_app(settings: NodeSettings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
             await run_in_threadpool(app.state.pow.stop)
+            if app.state.pow_v2 is not None:
+                await run_in_threadpool(app.state.pow_v2.close)
             await run_in_threadpool(app.state.inference.down)
             await run_in_threadpool(spool.close)
             logger.info("ML node stopped", extra={"callbacks_pending": spool.pending()})
@@ -432,6 +439,12 @@ def create_app(settings: NodeSettings | None = None) -> FastAPI:
     app.state.spool = spool
     app.state.jobs = jobs
     app.state.pow = PowManager(settings, spool, jobs, metrics_)
+    app.state.pow_v2 = None
+    if settings.poc == "v2":
+        from gonka.node.pow_v2 import PocV2Service
+
+        dtype = "float32" if settings.dtype == "auto" else settings.dtype
+        app.state.pow_v2 = PocV2Service(spool, settings.model, dtype)
     app.state.inference = InferenceManager(settings)
     app.state.started = False
     app.state.gpu_summary = {"available": False, "count": 0, "devices": []}
@@ -452,7 +465,16 @@ def create_app(settings: NodeSettings | None = None) -> FastAPI:
         logger.exception("unhandled error", extra={"path": request.url.path})
         return JSONResponse({"detail": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
 
-    for router in (pow_router, inference_router, train_router, api_router):
+    if settings.poc == "v2":
+        from gonka.node.pow_v2 import router as pow_v2_router
+
+        app.include_router(pow_v2_router, prefix=API_PREFIX)
+    routers = (
+        (inference_router, train_router, api_router)
+        if settings.poc == "v2"
+        else (pow_router, inference_router, train_router, api_router)
+    )
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops_router)
     return app

@@ -19,6 +19,7 @@ INFERENCE_FIELDS = ("model", "dtype")
 _CHOICES = {
     "engine": ("auto", "torch", "triton"),
     "dtype": ("auto", "float16", "float32", "bfloat16"),
+    "poc": ("v1", "v2"),
     "log_format": ("json", "text"),
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
 }
@@ -59,6 +60,10 @@ class NodeSettings(BaseSettings):
     devices: str = "auto"
     # PoC engine: "auto" picks the Triton engine on CUDA and the PyTorch engine on CPU.
     engine: str = "auto"
+    # Which PoC the node speaks: "v1" (the random-LLaMA sprint) or "v2" (artifacts from a causal LM).
+    poc: str = "v1"
+    # PoC v2's model: "tiny" (a random two-layer Qwen3), a local checkpoint directory or a config.json.
+    model: str = "tiny"
     # "auto": float16 on CUDA (the protocol's dtype), float32 on CPU (fast there, used for local simulation).
     dtype: str = "auto"
     # Nonces per worker step; 0: the PoC model's default (sized from free memory on CUDA, small on CPU).
@@ -94,7 +99,7 @@ class NodeSettings(BaseSettings):
         """Settings from the environment; ``overrides`` that are not None win over it."""
         return cls(**{name: value for name, value in overrides.items() if value is not None})
 
-    @field_validator("engine", "dtype", "log_format")
+    @field_validator("engine", "dtype", "log_format", "poc")
     @classmethod
     def _one_of(cls, value: str, info: Any) -> str:
         allowed = _CHOICES[info.field_name]

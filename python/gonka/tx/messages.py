@@ -29,6 +29,8 @@ __all__ = [
     "Description",
     "Ed25519PubKey",
     "GenericAuthorization",
+    "MLNodeDistributionEntry",
+    "MLNodeWeight",
     "Msg",
     "MsgClaimRewards",
     "MsgCreateValidator",
@@ -37,12 +39,15 @@ __all__ = [
     "MsgExec",
     "MsgGrant",
     "MsgGrantAllowance",
+    "MsgMLNodeWeightDistribution",
+    "MsgPoCV2StoreCommit",
     "MsgRevoke",
     "MsgRevokeAllowance",
     "MsgSend",
     "MsgSubmitNewParticipant",
     "MsgSubmitPocBatch",
     "MsgSubmitPocValidation",
+    "MsgSubmitPocValidationsV2",
     "MsgSubmitProposal",
     "MsgSubmitSeed",
     "MsgUnjail",
@@ -51,6 +56,8 @@ __all__ = [
     "MsgVoteV1Beta1",
     "MsgVoteWeighted",
     "MsgWithdrawCollateral",
+    "PoCV2CommitEntry",
+    "PoCValidationEntryV2",
     "RawMsg",
     "WeightedVoteOption",
     "module_address",
@@ -576,6 +583,115 @@ class MsgSubmitPocValidation(Msg):
     n_invalid: int
     probability_honest: float
     fraud_detected: bool = False
+
+
+class _Entry(_Json):
+    """A nested message of a PoC v2 transaction (JSON fields driven by ``_KINDS``)."""
+
+    def __post_init__(self) -> None:
+        self._normalize()
+
+    def to_json(self) -> dict[str, Any]:
+        return self._fields_json()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Any:
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{cls.__name__} is a JSON object, got {data!r}")
+        return cls(**cls._fields_from_json(data))
+
+
+@dataclass(frozen=True)
+class PoCV2CommitEntry(_Entry):
+    """One model's artifact-store commitment: leaf ``count`` and 32-byte sum-tree ``root_hash``."""
+
+    _KINDS: ClassVar[dict[str, str]] = {"root_hash": _BYTES}
+
+    model_id: str
+    count: int
+    root_hash: bytes
+
+
+@dataclass(frozen=True)
+class MLNodeWeight(_Entry):
+    """Artifacts attributed to one ML node."""
+
+    node_id: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class MLNodeDistributionEntry(_Entry):
+    """One model's per-node split."""
+
+    _KINDS: ClassVar[dict[str, str]] = {"weights": _OBJS}
+    _OBJ_TYPES: ClassVar[dict[str, Any]] = {"weights": MLNodeWeight}
+
+    model_id: str
+    weights: Sequence[MLNodeWeight] = ()
+
+
+@dataclass(frozen=True)
+class PoCValidationEntryV2(_Entry):
+    """A validator's vote on a (participant, model): ``validated_weight`` > 0 accepts, -1 rejects."""
+
+    _KINDS: ClassVar[dict[str, str]] = {"validated_weight": _INT}
+
+    participant_address: str
+    validated_weight: int
+    model_id: str = ""
+
+
+@dataclass(frozen=True)
+class MsgPoCV2StoreCommit(Msg):
+    """PoC v2: the participant's artifact-store commitments for a stage (one entry per model).
+    ``count``/``root_hash`` are the deprecated single-model fields of v0.2.9-v0.2.11."""
+
+    TYPE_URL: ClassVar[str] = "/inference.inference.MsgPoCV2StoreCommit"
+    _KINDS: ClassVar[dict[str, str]] = {
+        "poc_stage_start_block_height": _INT,
+        "entries": _OBJS,
+        "root_hash": _BYTES,
+    }
+    _OBJ_TYPES: ClassVar[dict[str, Any]] = {"entries": PoCV2CommitEntry}
+
+    creator: str
+    poc_stage_start_block_height: int
+    entries: Sequence[PoCV2CommitEntry] = ()
+    count: int = 0
+    root_hash: bytes = b""
+
+
+@dataclass(frozen=True)
+class MsgSubmitPocValidationsV2(Msg):
+    """PoC v2: a validator's votes (``validated_weight``) on the participants of a stage."""
+
+    TYPE_URL: ClassVar[str] = "/inference.inference.MsgSubmitPocValidationsV2"
+    _KINDS: ClassVar[dict[str, str]] = {"poc_stage_start_block_height": _INT, "validations": _OBJS}
+    _OBJ_TYPES: ClassVar[dict[str, Any]] = {"validations": PoCValidationEntryV2}
+
+    creator: str
+    poc_stage_start_block_height: int
+    validations: Sequence[PoCValidationEntryV2] = ()
+
+
+@dataclass(frozen=True)
+class MsgMLNodeWeightDistribution(Msg):
+    """PoC v2: per-node artifact counts after generation (one entry per model); ``weights`` is the
+    deprecated single-model list of v0.2.9-v0.2.11."""
+
+    TYPE_URL: ClassVar[str] = "/inference.inference.MsgMLNodeWeightDistribution"
+    _KINDS: ClassVar[dict[str, str]] = {
+        "poc_stage_start_block_height": _INT,
+        "entries": _OBJS,
+        "weights": _OBJS,
+    }
+    _OBJ_TYPES: ClassVar[dict[str, Any]] = {"entries": MLNodeDistributionEntry, "weights": MLNodeWeight}
+
+    creator: str
+    poc_stage_start_block_height: int
+    entries: Sequence[MLNodeDistributionEntry] = ()
+    weights: Sequence[MLNodeWeight] = ()
 
 
 @dataclass(frozen=True)

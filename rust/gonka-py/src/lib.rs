@@ -14,6 +14,7 @@ mod errors;
 mod hashing;
 mod keys;
 mod poc;
+mod poc_v2;
 mod proofs;
 mod tx;
 
@@ -29,6 +30,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keys::register(m)?;
     poc::register(m)?;
     proofs::register(m)?;
+    poc_v2::register(m)?;
     coin::register(m)?;
     tx::register(m)?;
     Ok(())

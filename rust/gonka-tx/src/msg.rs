@@ -739,6 +739,268 @@ impl AnyPayload for MsgSubmitPocValidation {
     }
 }
 
+// ---------------------------------------------------------------- inference: PoC v2
+
+/// One model's commitment in a `MsgPoCV2StoreCommit`: the artifact count and sum-tree root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoCV2CommitEntry {
+    pub model_id: String,
+    pub count: u32,
+    #[serde(with = "base64_bytes")]
+    pub root_hash: Vec<u8>,
+}
+
+/// Artifacts attributed to one ML node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MLNodeWeight {
+    pub node_id: String,
+    pub weight: u32,
+}
+
+/// One model's per-node split in a `MsgMLNodeWeightDistribution`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MLNodeDistributionEntry {
+    pub model_id: String,
+    #[serde(default)]
+    pub weights: Vec<MLNodeWeight>,
+}
+
+/// A validator's verdict on one (participant, model): `validated_weight` > 0 accepts, -1 rejects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoCValidationEntryV2 {
+    pub participant_address: String,
+    #[serde(with = "int_str")]
+    pub validated_weight: i64,
+    #[serde(default)]
+    pub model_id: String,
+}
+
+fn root_hash(field: &str, root: &[u8]) -> Result<()> {
+    if root.len() != 32 {
+        return Err(invalid(
+            field,
+            format!("must be 32 bytes, got {}", root.len()),
+        ));
+    }
+    Ok(())
+}
+
+fn weight_to_proto(w: &MLNodeWeight) -> inference_pb::MlNodeWeight {
+    inference_pb::MlNodeWeight {
+        node_id: w.node_id.clone(),
+        weight: w.weight,
+    }
+}
+
+fn weight_from_proto(w: inference_pb::MlNodeWeight) -> MLNodeWeight {
+    MLNodeWeight {
+        node_id: w.node_id,
+        weight: w.weight,
+    }
+}
+
+/// `/inference.inference.MsgPoCV2StoreCommit`: the participant's artifact-store commitments for a
+/// PoC stage. `count`/`root_hash` are the deprecated single-model fields of v0.2.9-v0.2.11.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsgPoCV2StoreCommit {
+    pub creator: String,
+    #[serde(with = "int_str")]
+    pub poc_stage_start_block_height: i64,
+    #[serde(default)]
+    pub count: u32,
+    #[serde(default, with = "base64_bytes")]
+    pub root_hash: Vec<u8>,
+    #[serde(default)]
+    pub entries: Vec<PoCV2CommitEntry>,
+}
+
+impl AnyPayload for MsgPoCV2StoreCommit {
+    const TYPE_URL: &'static str = "/inference.inference.MsgPoCV2StoreCommit";
+    type Proto = inference_pb::MsgPoCv2StoreCommit;
+
+    fn validate(&self, field: &str) -> Result<()> {
+        account(field, "creator", &self.creator)?;
+        if self.entries.is_empty() && self.count == 0 {
+            return Err(invalid(
+                field,
+                "needs entries (or the legacy count and root_hash)",
+            ));
+        }
+        if !self.root_hash.is_empty() || self.count > 0 {
+            root_hash(&format!("{field}.root_hash"), &self.root_hash)?;
+        }
+        for (i, e) in self.entries.iter().enumerate() {
+            let at = format!("{field}.entries[{i}]");
+            if e.model_id.is_empty() {
+                return Err(invalid(&format!("{at}.model_id"), "must not be empty"));
+            }
+            if e.count == 0 {
+                return Err(invalid(&format!("{at}.count"), "must be positive"));
+            }
+            root_hash(&format!("{at}.root_hash"), &e.root_hash)?;
+        }
+        Ok(())
+    }
+
+    fn to_proto(&self) -> Result<Self::Proto> {
+        Ok(inference_pb::MsgPoCv2StoreCommit {
+            creator: self.creator.clone(),
+            poc_stage_start_block_height: self.poc_stage_start_block_height,
+            count: self.count,
+            root_hash: self.root_hash.clone(),
+            entries: self
+                .entries
+                .iter()
+                .map(|e| inference_pb::PoCv2CommitEntry {
+                    model_id: e.model_id.clone(),
+                    count: e.count,
+                    root_hash: e.root_hash.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    fn from_proto(p: Self::Proto) -> Result<Self> {
+        Ok(Self {
+            creator: p.creator,
+            poc_stage_start_block_height: p.poc_stage_start_block_height,
+            count: p.count,
+            root_hash: p.root_hash,
+            entries: p
+                .entries
+                .into_iter()
+                .map(|e| PoCV2CommitEntry {
+                    model_id: e.model_id,
+                    count: e.count,
+                    root_hash: e.root_hash,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// `/inference.inference.MsgSubmitPocValidationsV2`: a validator's votes for a PoC stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsgSubmitPocValidationsV2 {
+    pub creator: String,
+    #[serde(with = "int_str")]
+    pub poc_stage_start_block_height: i64,
+    #[serde(default)]
+    pub validations: Vec<PoCValidationEntryV2>,
+}
+
+impl AnyPayload for MsgSubmitPocValidationsV2 {
+    const TYPE_URL: &'static str = "/inference.inference.MsgSubmitPocValidationsV2";
+    type Proto = inference_pb::MsgSubmitPocValidationsV2;
+
+    fn validate(&self, field: &str) -> Result<()> {
+        account(field, "creator", &self.creator)?;
+        for (i, v) in self.validations.iter().enumerate() {
+            account(
+                &format!("{field}.validations[{i}]"),
+                "participant_address",
+                &v.participant_address,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn to_proto(&self) -> Result<Self::Proto> {
+        Ok(inference_pb::MsgSubmitPocValidationsV2 {
+            creator: self.creator.clone(),
+            poc_stage_start_block_height: self.poc_stage_start_block_height,
+            validations: self
+                .validations
+                .iter()
+                .map(|v| inference_pb::PoCValidationEntryV2 {
+                    participant_address: v.participant_address.clone(),
+                    validated_weight: v.validated_weight,
+                    model_id: v.model_id.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    fn from_proto(p: Self::Proto) -> Result<Self> {
+        Ok(Self {
+            creator: p.creator,
+            poc_stage_start_block_height: p.poc_stage_start_block_height,
+            validations: p
+                .validations
+                .into_iter()
+                .map(|v| PoCValidationEntryV2 {
+                    participant_address: v.participant_address,
+                    validated_weight: v.validated_weight,
+                    model_id: v.model_id,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// `/inference.inference.MsgMLNodeWeightDistribution`: per-node artifact counts after generation.
+/// `weights` is the deprecated single-model list of v0.2.9-v0.2.11.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsgMLNodeWeightDistribution {
+    pub creator: String,
+    #[serde(with = "int_str")]
+    pub poc_stage_start_block_height: i64,
+    #[serde(default)]
+    pub weights: Vec<MLNodeWeight>,
+    #[serde(default)]
+    pub entries: Vec<MLNodeDistributionEntry>,
+}
+
+impl AnyPayload for MsgMLNodeWeightDistribution {
+    const TYPE_URL: &'static str = "/inference.inference.MsgMLNodeWeightDistribution";
+    type Proto = inference_pb::MsgMlNodeWeightDistribution;
+
+    fn validate(&self, field: &str) -> Result<()> {
+        account(field, "creator", &self.creator)?;
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.model_id.is_empty() {
+                return Err(invalid(
+                    &format!("{field}.entries[{i}].model_id"),
+                    "must not be empty",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn to_proto(&self) -> Result<Self::Proto> {
+        Ok(inference_pb::MsgMlNodeWeightDistribution {
+            creator: self.creator.clone(),
+            poc_stage_start_block_height: self.poc_stage_start_block_height,
+            weights: self.weights.iter().map(weight_to_proto).collect(),
+            entries: self
+                .entries
+                .iter()
+                .map(|e| inference_pb::MlNodeDistributionEntry {
+                    model_id: e.model_id.clone(),
+                    weights: e.weights.iter().map(weight_to_proto).collect(),
+                })
+                .collect(),
+        })
+    }
+
+    fn from_proto(p: Self::Proto) -> Result<Self> {
+        Ok(Self {
+            creator: p.creator,
+            poc_stage_start_block_height: p.poc_stage_start_block_height,
+            weights: p.weights.into_iter().map(weight_from_proto).collect(),
+            entries: p
+                .entries
+                .into_iter()
+                .map(|e| MLNodeDistributionEntry {
+                    model_id: e.model_id,
+                    weights: e.weights.into_iter().map(weight_from_proto).collect(),
+                })
+                .collect(),
+        })
+    }
+}
+
 /// `/inference.inference.MsgUpdateParams` (a governance proposal's content). `params` is the
 /// encoded `inference.inference.Params` with ALL fields set (base64 in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1234,6 +1496,9 @@ any_enum! {
         SubmitSeed(MsgSubmitSeed),
         SubmitPocBatch(MsgSubmitPocBatch),
         SubmitPocValidation(MsgSubmitPocValidation),
+        PoCV2StoreCommit(MsgPoCV2StoreCommit),
+        SubmitPocValidationsV2(MsgSubmitPocValidationsV2),
+        MLNodeWeightDistribution(MsgMLNodeWeightDistribution),
         UpdateInferenceParams(MsgUpdateInferenceParams),
         DepositCollateral(MsgDepositCollateral),
         WithdrawCollateral(MsgWithdrawCollateral),
