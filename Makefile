@@ -54,6 +54,7 @@ test-rust:
 lint: env
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
+	$(VENV)/bin/mypy
 
 # Everything is installed here, so only a missing CUDA device may skip a test (tests/conftest.py).
 test-python: build

@@ -164,7 +164,11 @@ def smallest_flip(
     candidates = {1}
     for test in tests:
         start = test(1)
-        point = _first_true(lambda v, t=test, s=start: t(v) != s, 1, available)  # type: ignore[misc]
+
+        def flipped(v: int, test: Callable[[int], bool] = test, start: bool = start) -> bool:
+            return test(v) != start
+
+        point = _first_true(flipped, 1, available)
         if point is not None:
             candidates.add(point)
     for power in sorted(candidates):

@@ -359,11 +359,11 @@ def _source(launch: Launch) -> tuple[Any, dict[str, Any], Any]:
     Triton has no public API for this without a device: ``create_function_from_signature`` and
     ``JITFunction._pack_args`` are what ``JITFunction.run`` calls between binding the arguments and
     compiling (the same in Triton 3.6 and 3.9)."""
-    # Triton ships no type information (no py.typed): its imports are marked, and its objects are Any here.
+    # Triton ships no type information (no py.typed): its objects are Any here.
     import torch
-    from triton.backends.compiler import GPUTarget  # type: ignore[import-untyped]
-    from triton.compiler import ASTSource, make_backend  # type: ignore[import-untyped]
-    from triton.runtime.jit import create_function_from_signature  # type: ignore[import-untyped]
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource, make_backend
+    from triton.runtime.jit import create_function_from_signature
 
     fn = _kernel_function(launch.kernel)
     if not hasattr(fn, "_pack_args"):
@@ -415,7 +415,7 @@ def compile_launch(launch: Launch) -> Compiled:
     """Compile ``launch`` for its target, into a Triton cache of its own that is deleted afterwards (a kernel
     read back from a cache would come without its ptxas report); the compiler's errors come back as
     ``Compiled.error``."""
-    import triton  # type: ignore[import-untyped]
+    import triton
 
     started = time.perf_counter()
     try:
@@ -637,7 +637,7 @@ def run_check(
         confirmations.append(
             FusionConfirmation(flipped.kernel, flipped.target.name, not flipped.fp_fusion, *fmas)
         )
-    from triton.backends.nvidia.compiler import get_ptxas_version  # type: ignore[import-untyped]
+    from triton.backends.nvidia.compiler import get_ptxas_version
 
     ptxas = {}
     for t in targets:
