@@ -1,16 +1,24 @@
-"""Shared fixtures: the location of the repository's test vectors."""
+"""Shared fixtures: the location of the repository's test vectors, the project version, strict skips and the
+release-artifact tests' option."""
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "tests" / "vectors"
+RELEASE_TESTS = ROOT / "tests" / "release"
 
 
 def vector_path(*parts: str) -> Path:
@@ -19,6 +27,34 @@ def vector_path(*parts: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"test vector tests/vectors/{'/'.join(parts)} is missing from the checkout")
     return path
+
+
+def workspace_version() -> str:
+    """The project's one version: the Cargo workspace's, which the wheel metadata and the module report."""
+    manifest = tomllib.loads((ROOT / "Cargo.toml").read_text())
+    return str(manifest["workspace"]["package"]["version"])
+
+
+# tests/release checks what `make wheel` built (`make test-wheel` passes --artifacts); a plain run has nothing
+# to check there, so it does not collect them.
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--artifacts", metavar="DIR", help="the wheels and sdist that `make wheel` built: runs tests/release"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    release_args = [arg for arg in config.args if Path(arg).resolve().is_relative_to(RELEASE_TESTS)]
+    if release_args and config.getoption("--artifacts") is None:
+        raise pytest.UsageError(
+            "tests/release checks built artifacts: pass --artifacts DIR (make test-wheel)"
+        )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path == RELEASE_TESTS and config.getoption("--artifacts") is None:
+        return True
+    return None
 
 
 # `make test` installs every extra and dev tool, so there a skip can only mean a missing CUDA device; any

@@ -1,9 +1,13 @@
 """The native module loads, raises gonka's exception classes and never leaks a Rust panic."""
 
 import hashlib
+import importlib.metadata
+import platform
+import re
 
 import gonka
 import pytest
+from conftest import workspace_version
 from gonka import _native
 from gonka.errors import (
     GonkaError,
@@ -17,8 +21,15 @@ from gonka.errors import (
 from gonka.hashing import hash160, ripemd160, sha256
 
 
-def test_version_is_exposed() -> None:
-    assert gonka.__version__ == "0.1.0"
+def test_version_is_the_workspace_version() -> None:
+    # One source: Cargo's workspace version, which maturin also writes into the package metadata.
+    assert gonka.__version__ == workspace_version() == importlib.metadata.version("gonka")
+
+
+def test_build_info_is_recorded() -> None:
+    assert _native.BUILD_TARGET.startswith(platform.machine())
+    assert re.fullmatch(r"rustc \d+\.\d+\.\d+\S* \(.+\)", _native.BUILD_RUSTC)
+    assert re.fullmatch(r"(release|debug) \(opt-level [0-3sz]\)", _native.BUILD_PROFILE)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
 
@@ -174,6 +175,36 @@ def test_wrong_types_and_values_are_named_in_the_422(client, change, message):
     assert message in r.text
 
 
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://h:abc/cb", "port"),
+        ("http://h:99999/cb", "port"),
+        ("http://[::1/cb", "port"),
+        ("http:///cb", "host"),
+        ("http://exa mple.com/cb", "whitespace"),
+        ("http://h/cb\x00", "control"),
+        ("https://h:8443/cb#frag", "fragment"),
+        ("https://h:8443/cb?token=a", "query"),
+    ],
+)
+def test_bad_callback_urls_get_a_422_and_start_nothing(client, url, problem):
+    for path in ("/api/v1/pow/init", "/api/v1/pow/init/generate", "/api/v1/pow/init/validate"):
+        r = client.post(path, json={**INIT, "url": url})
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"][0]["loc"] == ["body", "url"] and problem in r.json()["detail"][0]["msg"]
+    assert client.get("/api/v1/state").json() == {"state": "STOPPED"}
+    assert not multiprocessing.active_children()
+
+
+def test_validation_nonces_must_fit_the_chains_int64(client):
+    batch = {"public_key": "pk", "block_hash": "bh", "block_height": 1, "dist": [1.0, 1.0], "node_id": 0}
+    r = client.post("/api/v1/pow/validate", json={**batch, "nonces": [1, 2**63]})
+    assert r.status_code == 422 and "2^63" in r.text
+    r = client.post("/api/v1/pow/validate", json={**batch, "nonces": [1, 2**63 - 1]})
+    assert r.status_code == 400 and r.json()["detail"] == "PoW is not running"
+
+
 def test_proof_batch_checks(client):
     base = {"public_key": "pk", "block_hash": "bh", "block_height": 1, "nonces": [1, 2], "dist": [1.0]}
     r = client.post("/api/v1/pow/validate", json=base)
@@ -258,6 +289,54 @@ def test_inference_backend_lifecycle_and_service_conflicts(tmp_path):
             assert c.get("/api/v1/state").json() == {"state": "STOPPED"}
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"model": "m --trust-remote-code"}, "whitespace"),
+        ({"model": "--trust-remote-code"}, "'-'"),
+        ({"dtype": "float16 --enforce-eager"}, "whitespace"),
+        ({"model": "m\n"}, "whitespace"),
+    ],
+)
+def test_inference_values_cannot_inject_flags(tmp_path, change, problem):
+    command = f"{sys.executable} -c 'import time; time.sleep(120)' --model={{model}} {{dtype}}"
+    with BackgroundNode(settings(tmp_path, inference_command=command)) as node:
+        with httpx.Client(base_url=node.url, timeout=30) as c:
+            r = c.post("/api/v1/inference/up", json={"model": "m", "dtype": "float16", **change})
+            assert r.status_code == 422 and problem in r.text, r.text
+            assert node.app.state.inference.process is None
+            assert c.get("/api/v1/state").json() == {"state": "STOPPED"}
+            r = c.post("/api/v1/inference/up", json={"model": "org/m-1", "dtype": "float16"})
+            assert r.status_code == 200
+            assert node.app.state.inference.process.args[-2:] == ["--model=org/m-1", "float16"]
+            c.post("/api/v1/stop")
+
+
+def test_node_errors_are_typed_gonka_errors(tmp_path):
+    from gonka.errors import GonkaError, InvalidInput
+    from gonka.node import errors
+    from gonka.node.callbacks import CallbackSpool
+    from gonka.node.inference import InferenceManager
+    from gonka.node.jobs import ValidationJobStore
+    from gonka.node.metrics import NodeMetrics
+    from gonka.node.models import InferenceInitRequest
+    from gonka.node.pow import PowManager
+
+    for name in errors.__all__:
+        value = getattr(errors, name)
+        assert not isinstance(value, type) or issubclass(value, GonkaError), name
+    node_settings = settings(tmp_path)
+    spool = CallbackSpool(tmp_path / "spool")
+    manager = PowManager(node_settings, spool, ValidationJobStore(tmp_path / "jobs"), NodeMetrics())
+    with pytest.raises(errors.PowNotRunning, match="PoW is not running"):
+        manager.set_phase(1)
+    with pytest.raises(errors.InferenceNotConfigured):
+        InferenceManager(node_settings).up(InferenceInitRequest(model="m", dtype="float16"))
+    with pytest.raises(errors.InvalidSettings) as raised:
+        settings(tmp_path, inference_command="serve {model} {port}")
+    assert isinstance(raised.value, InvalidInput) and "{port}" in str(raised.value)
+
+
 def test_inference_backend_that_dies_is_an_error_not_ok(tmp_path):
     command = f"{sys.executable} -c 'raise SystemExit(3)'"
     with BackgroundNode(settings(tmp_path, inference_command=command)) as node:
@@ -269,7 +348,13 @@ def test_inference_backend_that_dies_is_an_error_not_ok(tmp_path):
                 "message": "inference server exited with code 3 while starting",
             }
             assert c.get("/health").status_code == 503
-            assert c.get("/readyz").json() == {"ready": False}
+            r = c.get("/readyz")
+            assert r.status_code == 503 and r.json() == {
+                "ready": False,
+                "problems": [
+                    "the inference server failed: inference server exited with code 3 while starting"
+                ],
+            }
 
 
 def test_health_readiness_and_metrics(client):

@@ -9,7 +9,9 @@ import pytest
 
 pytest.importorskip("prometheus_client")
 
+from gonka.errors import InvalidInput
 from gonka.node.callbacks import IDEMPOTENCY_HEADER, CallbackSpool
+from gonka.node.errors import SpoolInUse
 from gonka.node.metrics import NodeMetrics
 from gonka.node.receiver import CallbackReceiver
 
@@ -154,7 +156,7 @@ def test_one_spool_directory_serves_one_node(tmp_path):
     first = _spool(tmp_path)
     first.start()
     try:
-        with pytest.raises(RuntimeError, match="in use by another node"):
+        with pytest.raises(SpoolInUse, match="in use by another node"):
             _spool(tmp_path).start()
     finally:
         first.close()
@@ -172,7 +174,7 @@ def test_unreadable_spool_file_is_kept_aside(tmp_path):
 
 
 def test_unknown_kind_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown callback kind"):
+    with pytest.raises(InvalidInput, match="unknown callback kind"):
         _spool(tmp_path).enqueue("other", "http://127.0.0.1:1", {})
 
 
@@ -195,3 +197,27 @@ def test_callback_credentials_never_reach_the_logs(tmp_path, caplog):
     logged = " ".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
     assert "s3cret" not in logged and "token=abc" not in logged
     assert "http://***@127.0.0.1:9/cb?***" in logged
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [("http://h:abc/cb/generated", "Invalid port"), ("ftp://h/cb/generated", "ftp")],
+)
+def test_a_batch_no_client_can_send_is_set_aside_and_delivery_goes_on(tmp_path, url, problem):
+    # A spool file whose URL cannot be requested (written by hand, or by a version that checked less).
+    directory = tmp_path / "spool"
+    directory.mkdir()
+    record = {"id": "bad", "kind": "generated", "url": url, "payload": _batch(0), "created": 0.0}
+    (directory / "00000000000000000001-generated-bad.json").write_text(json.dumps(record))
+    with CallbackReceiver() as receiver:
+        spool = _spool(tmp_path)
+        spool.start()
+        try:
+            good = spool.enqueue("generated", receiver.url, _batch(1))
+            assert spool.wait_idle(10)
+            assert spool.healthy
+        finally:
+            spool.close()
+    assert receiver.keys() == [good]
+    (rejected,) = (directory / "rejected").glob("*-bad.json")
+    assert problem in json.loads(rejected.read_text())["rejected_body"]

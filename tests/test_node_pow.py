@@ -15,6 +15,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("torch")
 
 import httpx
+from fixtures.ml_node import install_probe
 from gonka.node import NodeSettings
 from gonka.node.receiver import CallbackReceiver
 from gonka.node.server import BackgroundNode
@@ -244,10 +245,14 @@ def test_stop_during_model_build_is_prompt_and_leaves_no_process(node, client, r
     assert client.get("/api/v1/state").json() == {"state": "STOPPED"}
 
 
-def test_stop_during_generation_is_prompt_and_keeps_what_was_computed(node, client, receiver, oracle):
+def test_stop_during_generation_is_prompt_and_keeps_what_was_computed(
+    node, client, receiver, oracle, tmp_path, monkeypatch
+):
     _, r_target = oracle
+    # What the worker computed, as the probe inside it saw it: not the node's own metrics.
+    probe = install_probe(monkeypatch, tmp_path / "computed.jsonl")
     client.post("/api/v1/pow/init/generate", json=init_body(receiver.url, r_target))
-    wait_for(lambda: metric(client, "gonka_node_nonces_computed_total") >= 32, what="generation")
+    wait_for(lambda: len(probe.computed()) >= 32, what="generation")
     (pid,) = worker_pids(node)
     started = time.monotonic()
     r = client.post("/api/v1/pow/stop")
@@ -255,7 +260,9 @@ def test_stop_during_generation_is_prompt_and_keeps_what_was_computed(node, clie
     assert r.json()["status"] == "OK"
     assert gone(pid) and not multiprocessing.active_children()
     assert node.app.state.spool.wait_idle(10)
-    assert valid_nonces(receiver) == metric(client, "gonka_node_nonces_valid_total") > 0
+    delivered = [n for b in receiver.batches("generated") for n in b["nonces"]]
+    assert len(delivered) == len(set(delivered)) and set(delivered) == probe.valid(r_target) != set()
+    assert len(delivered) == metric(client, "gonka_node_nonces_valid_total")
 
 
 def test_callback_outage_and_phase_switch_lose_nothing_and_duplicate_nothing(node, client, oracle):

@@ -1,9 +1,9 @@
-"""Automatic batch sizes follow each engine's memory model."""
+"""Automatic batch sizes and the model memory follow each engine's memory model."""
 
 import pytest
 from gonka.errors import InvalidInput
 from gonka.poc import PARAMS_SMALL, PARAMS_V2
-from gonka.poc.engines import activation_bytes_per_nonce
+from gonka.poc.engines import activation_bytes_per_nonce, model_bytes
 from gonka.poc.model import GPU_MEMORY_FRACTION, MAX_GPU_BATCH_SIZE, batch_size_for_memory
 
 GIB = 2**30
@@ -37,3 +37,43 @@ def test_batch_size_fills_the_memory_fraction_within_its_bounds() -> None:
     assert batch_size_for_memory(10**15, per_nonce) == MAX_GPU_BATCH_SIZE
     with pytest.raises(InvalidInput, match="bytes_per_nonce"):
         batch_size_for_memory(free, 0)
+
+
+def test_model_memory_follows_the_dtype() -> None:
+    for engine in ("torch", "triton"):
+        half = model_bytes(PARAMS_V2, engine, "float16", device="cpu")
+        assert model_bytes(PARAMS_V2, engine, "float32", device="cpu") == 2 * half
+    # bfloat16 pools are drawn in float32 first: the peak holds both for a moment.
+    pool = PARAMS_V2.pool_size
+    assert model_bytes(PARAMS_V2, "torch", "bfloat16", device="cpu") == pool * (2 + 4)
+    with pytest.raises(InvalidInput, match="dtype"):
+        model_bytes(PARAMS_V2, "torch", "float8")
+
+
+def test_model_memory_counts_the_buffers_each_engine_makes_on_cuda() -> None:
+    p, pool = PARAMS_V2, PARAMS_V2.pool_size
+    d, h, v = p.dim, p.ffn_hidden, p.vocab_size
+    # Torch: the pool, and one aligned scratch buffer per weight shape (Q/K/V/O, W1/W3, W2, output).
+    scratch = d * d + h * d + d * h + v * d
+    assert model_bytes(p, "torch", "float16", device="cuda") == 2 * (pool + scratch)
+    # Triton: the pool, its 7 shifted copies for 16-byte alignment, and the stacked Q/K/V weights.
+    qkv = p.n_layers * 3 * d * d
+    shifted = sum(pool - shift for shift in range(1, 8))
+    assert model_bytes(p, "triton", "float16", device="cuda") == 2 * (pool + shifted + qkv)
+    # In float32 four elements fill 16 bytes: three shifted copies.
+    shifted32 = sum(pool - shift for shift in range(1, 4))
+    assert model_bytes(p, "triton", "float32", device="cuda") == 4 * (pool + shifted32 + qkv)
+    assert (
+        model_bytes(p, "torch", "float16", device="cuda") < 2.5 * GIB
+    )  # not 35.5 GB of materialized weights
+
+
+def test_model_memory_matches_what_a_cpu_model_holds() -> None:
+    torch = pytest.importorskip("torch")
+    from gonka.poc import PocModel
+
+    for dtype in ("float32", "float16"):
+        model = PocModel(PARAMS_SMALL, "memory-test", dtype=dtype)
+        assert model.weights.pool.dtype == getattr(torch, dtype)
+        # PARAMS_SMALL tiles its larger weights (copies); the model counts them with the pool.
+        assert model_bytes(PARAMS_SMALL, "torch", dtype, device="cpu") == model.weights.nbytes

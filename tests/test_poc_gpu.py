@@ -37,3 +37,28 @@ def test_production_logits_and_distances_match_the_reference(production_model: P
     assert (rel < 1e-3).all(), rel
     dist = production_model.distances(GOLDEN_PUBLIC_KEY, list(range(128)), batch_size=32)
     assert np.abs(dist - golden_dist).max() <= 1e-6, np.abs(dist - golden_dist).max()
+
+
+@pytest.mark.parametrize("engine", ["torch", "triton"])
+def test_model_memory_bounds_what_a_cuda_model_allocates(engine: str) -> None:
+    from gonka.poc import PARAMS_SMALL, available_engines
+    from gonka.poc.engines import activation_bytes_per_nonce, model_bytes
+
+    if engine not in available_engines():
+        pytest.skip(f"the {engine} engine is not available here")
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    before = torch.cuda.memory_allocated()
+    model = PocModel(
+        PARAMS_SMALL, GOLDEN_BLOCK_HASH, device="cuda", dtype="float16", engine=engine, batch_size=8
+    )
+    model.distances(GOLDEN_PUBLIC_KEY, list(range(8)))
+    torch.cuda.synchronize()
+    peak = torch.cuda.max_memory_allocated() - before
+    estimate = model_bytes(PARAMS_SMALL, engine, "float16") + 8 * activation_bytes_per_nonce(
+        PARAMS_SMALL, engine
+    )
+    held = torch.cuda.memory_allocated() - before
+    # The model is a bound (the worst case of the block's window alignments) that is not wildly loose.
+    assert held <= estimate and peak <= 2 * estimate, (held, peak, estimate)
+    assert held >= model.weights.nbytes

@@ -1,5 +1,6 @@
 """The wheel builds, carries the kernels inside the gonka package, installs in a clean venv and imports."""
 
+import email.parser
 import os
 import subprocess
 import sys
@@ -7,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import tomllib, workspace_version
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +38,23 @@ def test_wheel_is_abi3_and_ships_package_files(wheel: Path) -> None:
     assert any(n.startswith("gonka/_native") and n.endswith(".so") for n in names)
 
 
+def test_wheel_metadata_keeps_the_heavy_parts_in_extras(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata_name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = email.parser.BytesParser().parsebytes(archive.read(metadata_name))
+    assert metadata["Version"] == workspace_version()
+    requirements = [Requirement(text) for text in metadata.get_all("Requires-Dist", [])]
+    plain = {r.name for r in requirements if r.marker is None}
+    by_extra = {
+        extra: {r.name for r in requirements if r.marker is not None and r.marker.evaluate({"extra": extra})}
+        for extra in ("poc", "node")
+    }
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert plain == {Requirement(text).name for text in declared}
+    assert not plain & {"torch", "triton", "fastapi", "starlette", "uvicorn", "prometheus-client", "click"}
+    assert "torch" in by_extra["poc"] and {"fastapi", "uvicorn"} <= by_extra["node"]
+
+
 def test_wheel_installs_in_clean_venv_and_imports(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -50,4 +70,4 @@ def test_wheel_installs_in_clean_venv_and_imports(wheel: Path, tmp_path: Path) -
         [str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0.1.0"
+    assert result.stdout.strip() == workspace_version()

@@ -14,6 +14,7 @@ What it measures, in one run on one device:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import math
@@ -21,11 +22,14 @@ import resource
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from gonka.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from gonka.poc.weights import ModelWeights
 
 SCHEMA = "gonka-bench-poc/1"
 #: Inputs of the benchmark (any block hash works; this one is fixed so that results are comparable).
@@ -37,6 +41,8 @@ LIMITS = {"mean_abs_dist": 2e-6, "max_abs_dist": 1e-5, "mean_rel_logits": 4e-4}
 LAYER_FRACTION = 1 / 3
 #: Largest batch the benchmark picks by itself (bigger batches add memory, not speed).
 MAX_AUTO_BATCH = 256
+#: Share of the free device memory the benchmark's own batch may fill.
+AUTO_BATCH_MEMORY_FRACTION = 0.8
 #: Largest model a CPU run accepts (v1 is 7.6e11 FLOP per nonce; production, 9.1e12, would take hours).
 CPU_MAX_FLOP_PER_NONCE = 2e12
 #: Nonces per reference-engine forward during the numerics (eager torch holds ~130 MB per production nonce).
@@ -93,15 +99,11 @@ class BenchConfig:
             raise InvalidInput("numerics_nonces and layer_check_nonces must be >= 0")
 
 
-class _WithoutLastLayer:
-    """The same weights minus the last transformer block (for the layer-sensitivity yardstick)."""
-
-    def __init__(self, weights: Any) -> None:
-        self._weights = weights
-        self.layers = weights.layers[:-1]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._weights, name)
+def _without_last_layer(weights: ModelWeights) -> ModelWeights:
+    """The same weights (shared tensors) minus the last transformer block: the layer-sensitivity yardstick."""
+    trimmed = copy.copy(weights)
+    trimmed.layers = weights.layers[:-1]
+    return trimmed
 
 
 def _sync(device: Any) -> None:
@@ -129,7 +131,8 @@ def gemm_ceiling_tflops(
     deadline = time.perf_counter() + seconds
     while len(times) < 3 or (time.perf_counter() < deadline and len(times) < 200):
         if device.type == "cuda":
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]  # torch leaves it untyped
+            end = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]
             start.record()
             torch.nn.functional.linear(a, w)
             end.record()
@@ -147,20 +150,27 @@ def _chunks(nonces: list[int], size: int) -> Iterator[list[int]]:
         yield nonces[start : start + size]
 
 
+def auto_batch_size(free_bytes: int, bytes_per_nonce: int) -> int:
+    """Nonces per forward the benchmark picks by itself: what AUTO_BATCH_MEMORY_FRACTION of ``free_bytes``
+    holds, at least 1 and at most MAX_AUTO_BATCH."""
+    return max(1, min(MAX_AUTO_BATCH, int(free_bytes * AUTO_BATCH_MEMORY_FRACTION // bytes_per_nonce)))
+
+
 def _auto_batch(model: Any) -> int:
-    """Nonces per forward: what 80% of the free device memory holds, at most MAX_AUTO_BATCH."""
+    """Nonces per forward: :func:`auto_batch_size` of the device's free memory."""
     import torch
 
     engine = model.engine
     if model.device.type != "cuda" or not hasattr(engine, "activation_bytes_per_nonce"):
-        return min(model.batch_size, MAX_AUTO_BATCH)
+        return min(int(model.batch_size), MAX_AUTO_BATCH)
     free, _ = torch.cuda.mem_get_info(model.device)
-    return max(1, min(MAX_AUTO_BATCH, int(free * 0.8 // engine.activation_bytes_per_nonce())))
+    return auto_batch_size(free, engine.activation_bytes_per_nonce())
 
 
 def _relative_error(logits: np.ndarray, reference: np.ndarray) -> np.ndarray:
     diff = np.linalg.norm(logits.astype(np.float64) - reference.astype(np.float64), axis=1)
-    return diff / np.linalg.norm(reference.astype(np.float64), axis=1)
+    relative: np.ndarray = diff / np.linalg.norm(reference.astype(np.float64), axis=1)
+    return relative
 
 
 def _numerics(
@@ -324,7 +334,7 @@ def run_poc_bench(config: BenchConfig, progress: Progress | None = None) -> dict
     tflops = forward_rate * params.flops_per_nonce / 1e12
 
     reference = TorchEngine(model.weights, params) if config.engine != "torch" else None
-    without_last = TorchEngine(_WithoutLastLayer(model.weights), params) if params.n_layers > 1 else None
+    without_last = TorchEngine(_without_last_layer(model.weights), params) if params.n_layers > 1 else None
     numerics = _numerics(model, reference, without_last, config, r_target, progress)
     engine_build = getattr(model.engine, "build_seconds", None)
     return {

@@ -73,7 +73,8 @@ def gpu_info(device: Any) -> dict[str, Any] | None:
 
 def _version(module: str) -> str | None:
     try:
-        return __import__(module).__version__
+        version: str | None = __import__(module).__version__
+        return version
     except Exception:  # a missing or broken optional library is reported as absent
         return None
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -47,10 +50,23 @@ def node_client(node: str, timeout: float = 10.0) -> Iterator[Client]:
 
 
 def to_jsonable(value: Any) -> Any:
+    """Results as JSON values: models and dataclasses as objects, exact decimals and releases as strings,
+    times in ISO 8601.
+    """
+    from gonka.economics.legacy_dec import LegacyDec
+    from gonka.economics.release import Release
+    from gonka.economics.shop_decimal import ShopDecimal
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
+    if isinstance(value, (LegacyDec, ShopDecimal, Release, Path)):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     return value
@@ -73,6 +89,12 @@ def field_table(title: str, rows: list[tuple[str, Any]]) -> Table:
     return table
 
 
+def gnk_value(ngonka: int) -> str:
+    """The exact GNK value of an ngonka amount (1 GNK = 1e9 ngonka), e.g. ``1,234.500000000``."""
+    whole, frac = divmod(abs(ngonka), 10**9)
+    return f"{'-' if ngonka < 0 else ''}{whole:,}.{frac:09d}"
+
+
 def gnk(ngonka: int) -> str:
     """ngonka with its GNK value (1 GNK = 1e9 ngonka)."""
-    return f"{ngonka} ngonka ({ngonka / 1e9:,.9f} GNK)"
+    return f"{ngonka} ngonka ({gnk_value(ngonka)} GNK)"

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import typer
 from typer.core import TyperGroup
 
+from gonka.cli.binary import verify_binary
 from gonka.cli.demo import demo
-from gonka.cli.verify import verify_binary
 
 if TYPE_CHECKING:
     # Typer vendors click; `click` itself is not a dependency of a plain install.
@@ -25,9 +25,11 @@ _GROUP_MODULES = {
     "poc": "gonka.cli.poc",
     "tx": "gonka.cli.tx",
     "query": "gonka.cli.query",
+    "econ": "gonka.cli.econ",
     "admin": "gonka.cli.admin",
     "node": "gonka.cli.node",
     "bench": "gonka.cli.bench",
+    "verify": "gonka.cli.verify",
 }
 
 
@@ -51,7 +53,7 @@ class _LazyGroups(TyperGroup):
 app = typer.Typer(
     name="gonka",
     cls=_LazyGroups,
-    help="Gonka network toolkit: keys, transactions, Proof of Compute and the ML node.",
+    help="Gonka network toolkit: keys, transactions, host economics, Proof of Compute and the ML node.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -59,10 +61,12 @@ app = typer.Typer(
 
 @app.command()
 def version() -> None:
-    """Print the gonka version."""
-    from gonka import __version__
+    """Print the gonka version and how its native module was built."""
+    from gonka import __version__, _native
 
-    typer.echo(__version__)
+    native = (_native.BUILD_TARGET, _native.BUILD_RUSTC, f"profile {_native.BUILD_PROFILE}")
+    typer.echo(f"gonka {__version__}")
+    typer.echo(f"native module: {', '.join(native)}")
 
 
 # Light top-level commands (no heavy imports) are registered eagerly.
@@ -70,5 +74,26 @@ app.command("demo")(demo)
 app.command("verify-binary")(verify_binary)
 
 
+# Modules that only an extra installs: a command that needs one on a plain install names the extra to add
+# instead of ending in a traceback.
+_EXTRA_OF_MODULE = {
+    "torch": "poc",
+    "triton": "poc",
+    "fastapi": "node",
+    "starlette": "node",
+    "uvicorn": "node",
+    "prometheus_client": "node",
+}
+
+
 def main() -> None:
-    app()
+    try:
+        app()
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        extra = _EXTRA_OF_MODULE.get(missing)
+        if extra is None:
+            raise
+        hint = f"pip install 'gonka[{extra}]'"
+        typer.echo(f"error: this command needs {missing}, which comes with gonka[{extra}]: {hint}", err=True)
+        raise SystemExit(1) from None

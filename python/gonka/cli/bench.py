@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from gonka.errors import GonkaError
 
@@ -19,7 +19,7 @@ class _RichProgress:
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def phase(self, description: str, total: float | None = None) -> None:
         if self._task is not None:
@@ -57,13 +57,27 @@ def poc(
         None, help="Distance threshold for the flip counts (default: the launch value 1.4013564660458173)."
     ),
     json_out: Path | None = typer.Option(None, "--json", help="Write the result as JSON here."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan for --gpu (batch, memory, kernels and configs); run nothing."
+    ),
+    gpu: str | None = typer.Option(
+        None,
+        help="With --dry-run: the GPU to plan for, by model (H100, A100-40GB, RTX 4090) or capability (9.0).",
+    ),
+    gpu_memory: float | None = typer.Option(
+        None, help="With --dry-run: the GPU's memory in GiB (default: the model's)."
+    ),
 ) -> None:
     """Measure a PoC engine on this host: speed, GEMM ceiling, memory and numerics vs the torch engine."""
+    console = Console()
+    err = Console(stderr=True)
+    if dry_run or gpu is not None or gpu_memory is not None:
+        _dry_run(console, err, dry_run, gpu, gpu_memory, engine, params, batch, dtype, json_out)
+        return
+
     from gonka.bench.poc import BenchConfig, run_poc_bench
     from gonka.bench.report import result_table
 
-    console = Console()
-    err = Console(stderr=True)
     config = BenchConfig(
         params_name=params, engine=engine, batch=batch, seconds=seconds, numerics_nonces=numerics_nonces,
         layer_check_nonces=layer_check_nonces, dtype=dtype, device=device, r_target=r_target,
@@ -84,6 +98,36 @@ def poc(
     check = result.get("numerics", {}).get("layer_check")
     if check is not None and not check["passed"]:
         raise _fail(err, "the engine's logits error is not below a third of one layer's contribution")
+
+
+def _dry_run(
+    console: Console,
+    err: Console,
+    dry_run: bool,
+    gpu: str | None,
+    gpu_memory: float | None,
+    engine: str,
+    params: str,
+    batch: int | None,
+    dtype: str,
+    json_out: Path | None,
+) -> None:
+    """Print (and with --json write) what the benchmark would run on ``gpu``, touching no device."""
+    if not dry_run or gpu is None:
+        raise _fail(
+            err, "--gpu and --gpu-memory plan a run: use them with --dry-run, and --dry-run with --gpu"
+        )
+    from gonka.bench.plan import dry_run_plan, find_gpu, plan_text
+
+    try:
+        plan = dry_run_plan(find_gpu(gpu, gpu_memory), engine, params, batch, dtype)
+    except GonkaError as exc:
+        raise _fail(err, str(exc)) from None
+    console.print(plan_text(plan), highlight=False, markup=False, soft_wrap=True)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(plan, indent=2) + "\n")
+        err.print(f"plan written to {json_out}")
 
 
 @app.command("compare")

@@ -14,6 +14,12 @@ def serve(
     ),
     devices: str = typer.Option(None, help="'auto', 'cpu' or CUDA indices '0,1' (env GONKA_NODE_DEVICES)."),
     engine: str = typer.Option(None, help="PoC engine: auto, torch or triton (env GONKA_NODE_ENGINE)."),
+    poc: str = typer.Option(None, "--poc", help="Which PoC to serve: v1 or v2 (env GONKA_NODE_POC)."),
+    model: str = typer.Option(
+        None,
+        "--model",
+        help="PoC v2 model: 'tiny', a checkpoint directory or a config.json (env GONKA_NODE_MODEL).",
+    ),
     dtype: str = typer.Option(None, help="auto, float16 or float32 (env GONKA_NODE_DTYPE)."),
     inference_command: str = typer.Option(
         None,
@@ -25,6 +31,7 @@ def serve(
     """Serve the ML node API (PoC generation/validation, inference control) until interrupted."""
     from gonka.node import NodeSettings
     from gonka.node import serve as serve_node
+    from gonka.node.errors import InvalidSettings
 
     try:
         settings = NodeSettings.from_env(
@@ -33,11 +40,13 @@ def serve(
             spool_dir=spool_dir,
             devices=devices,
             engine=engine,
+            poc=poc,
+            model=model,
             dtype=dtype,
             inference_command=inference_command,
             log_format=log_format,
         )
-    except ValueError as exc:
+    except InvalidSettings as exc:
         raise typer.BadParameter(str(exc)) from None
     serve_node(settings)
 

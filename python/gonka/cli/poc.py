@@ -4,40 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import typer
 
+from gonka.cli._poc_options import parse_params, parse_r_target
+from gonka.cli.poc_v2 import app as v2_app
+from gonka.cli.simulate import simulate
+
 app = typer.Typer(help="Proof of Compute: distances, simulation.", no_args_is_help=True)
-
-_R_TARGETS = {"launch": "R_TARGET_LAUNCH", "v0.2.6": "R_TARGET_V0_2_6"}
-
-
-def _params(spec: str):  # -> gonka.poc.Params
-    from gonka.poc import PRESETS, Params
-
-    if spec in PRESETS:
-        return PRESETS[spec]
-    path = Path(spec)
-    if path.is_file():
-        try:
-            return Params.from_dict(json.loads(path.read_text()))
-        except json.JSONDecodeError as exc:
-            raise typer.BadParameter(f"{spec}: not JSON ({exc})") from None
-    raise typer.BadParameter(f"{spec!r} is neither a preset ({', '.join(PRESETS)}) nor a params JSON file")
-
-
-def _r_target(spec: str | None) -> float | None:
-    import gonka.poc
-
-    if spec is None:
-        return None
-    if spec in _R_TARGETS:
-        return float(getattr(gonka.poc, _R_TARGETS[spec]))
-    try:
-        return float(spec)
-    except ValueError:
-        raise typer.BadParameter(f"{spec!r}: expected a number or one of {', '.join(_R_TARGETS)}") from None
+app.command("simulate")(simulate)
+app.add_typer(v2_app, name="v2")
 
 
 @app.command("distances")
@@ -66,7 +42,7 @@ def distances(
     from gonka.errors import GonkaError
     from gonka.poc import PocModel, parse_nonces
 
-    model_params, radius = _params(params), _r_target(r_target)
+    model_params, radius = parse_params(params), parse_r_target(r_target)
     try:
         nonce_list = parse_nonces(nonces)
         if device == "auto":
@@ -121,8 +97,3 @@ def distances(
     if valid is not None:
         summary += f"; {sum(valid)} valid"
     console.print(summary)
-
-
-from gonka.cli.simulate import simulate  # noqa: E402  (registered last: it reuses the helpers above)
-
-app.command("simulate")(simulate)

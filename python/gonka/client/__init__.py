@@ -7,9 +7,12 @@
 
 from gonka.client.admin import AdminClient, AsyncAdminClient
 from gonka.client.client import AsyncClient, Client
+from gonka.client.economics import JailStatus, RewardOutlook, ScheduleNow, TallyNow, VoteWeight
+from gonka.client.endpoints import InferenceEndpoint
 from gonka.client.errors import (
     BadResponse,
     ChainError,
+    HeightNotAvailable,
     InsufficientFee,
     NodeUnreachable,
     NotFound,
@@ -17,6 +20,7 @@ from gonka.client.errors import (
     RequestRejected,
     SequenceMismatch,
     Timeout,
+    UnknownChainVersion,
 )
 from gonka.client.flows import GasSettings, Prepared
 from gonka.client.models import (
@@ -24,8 +28,11 @@ from gonka.client.models import (
     AdminAck,
     AdminNode,
     ChainDecimal,
+    ChainRelease,
     ClaimRecoverResult,
     CoinAmount,
+    EpochGroupData,
+    EpochInfo,
     EpochParticipant,
     EpochParticipants,
     EpochPerformanceSummary,
@@ -40,7 +47,9 @@ from gonka.client.models import (
     SimulateResult,
     SlashingParams,
     TallyResult,
+    TokenomicsData,
     TxResult,
+    Validator,
     ValidatorSigning,
 )
 from gonka.client.transport import DEFAULT_NODE_URL, NODE_URL_ENV
@@ -57,15 +66,21 @@ __all__ = [
     "BadResponse",
     "ChainDecimal",
     "ChainError",
+    "ChainRelease",
     "ClaimRecoverResult",
     "Client",
     "CoinAmount",
+    "EpochGroupData",
+    "EpochInfo",
     "EpochParticipant",
     "EpochParticipants",
     "EpochPerformanceSummary",
     "GasSettings",
+    "HeightNotAvailable",
+    "InferenceEndpoint",
     "InferenceParams",
     "InsufficientFee",
+    "JailStatus",
     "NetInfo",
     "NodeStatus",
     "NodeUnreachable",
@@ -77,12 +92,19 @@ __all__ = [
     "Prepared",
     "Proposal",
     "RequestRejected",
+    "RewardOutlook",
+    "ScheduleNow",
     "SequenceMismatch",
     "SigningInfo",
     "SimulateResult",
     "SlashingParams",
+    "TallyNow",
     "TallyResult",
     "Timeout",
+    "TokenomicsData",
     "TxResult",
+    "UnknownChainVersion",
+    "Validator",
     "ValidatorSigning",
+    "VoteWeight",
 ]

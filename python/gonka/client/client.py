@@ -8,15 +8,21 @@ in :mod:`gonka.client.queries` and :mod:`gonka.client.flows`, so the two differ 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal, overload
 
 import httpx
 
-from gonka.client import flows, queries
+from gonka.client import economics, flows, queries, verified
+from gonka.client.economics import JailStatus, RewardOutlook, ScheduleNow, TallyNow, VoteWeight
+from gonka.client.endpoints import InferenceEndpoint, endpoints_of
 from gonka.client.flows import GasSettings, Prepared
 from gonka.client.models import (
     Account,
+    ChainRelease,
     CoinAmount,
+    EpochGroupData,
+    EpochInfo,
     EpochParticipants,
     EpochPerformanceSummary,
     InferenceParams,
@@ -28,11 +34,17 @@ from gonka.client.models import (
     SimulateResult,
     SlashingParams,
     TallyResult,
+    TokenomicsData,
     TxResult,
+    Validator,
     ValidatorSigning,
 )
 from gonka.client.signing import TxSpec, resolve_signing_target
 from gonka.client.transport import AsyncTransport, Endpoints, Flow, RetryPolicy, SyncTransport
+from gonka.client.verified import Trust
+from gonka.economics import params as econ
+from gonka.economics.release import Release
+from gonka.proofs import ParticipantSet, TrustOptions, TxInclusion, VerifiedHeader, VerifiedParticipants
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -155,6 +167,92 @@ class Client(_Base):
     def epoch_performance(self, epoch_index: int, participant: str) -> EpochPerformanceSummary:
         return self._t.run(queries.epoch_performance(epoch_index, participant))
 
+    # --- verified reads ---
+
+    @overload
+    def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[True] = ...,
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> VerifiedParticipants: ...
+    @overload
+    def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[False],
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> ParticipantSet: ...
+    def participants(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        verify: bool = True,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedParticipants | ParticipantSet:
+        """An epoch's participant set. With ``verify`` (the default) it is proven under the app hash of
+        header ``H+1``, which the light client verifies from ``trust`` (the mainnet genesis unless a
+        ``HEIGHT:HASH`` checkpoint or a :class:`~gonka.proofs.TrustedState` is given); any failure raises
+        a :class:`~gonka.errors.ProofError` subclass naming the check. Without, the served bytes are only
+        decoded.
+        """
+        if not verify:
+            return self._t.drive(verified.unverified_participants_flow(epoch))
+        return self._t.drive(
+            verified.participants_flow(epoch, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    def verified_header(
+        self,
+        height: int,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedHeader:
+        """The header of ``height``, verified by the light client from ``trust``."""
+        return self._t.drive(
+            verified.header_flow(height, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    def verify_tx(
+        self,
+        txhash: str,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> TxInclusion:
+        """Prove that tx ``txhash`` is in a block whose header the light client verified from ``trust``."""
+        return self._t.drive(
+            verified.tx_flow(txhash, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    def inference_endpoints(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        model: str | None = None,
+        verify: bool = False,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+    ) -> list[InferenceEndpoint]:
+        """Where the epoch's participants serve inference (serving ``model`` when given), heaviest first.
+        With ``verify`` the list comes from the verified participant set.
+        """
+        if verify:
+            found = self.participants(epoch, trust=trust, options=options)
+            return endpoints_of(found.participants, model)
+        return endpoints_of(self.participants(epoch, verify=False).participants, model)
+
     def inference_params(self) -> InferenceParams:
         return self._t.run(queries.inference_params())
 
@@ -175,6 +273,70 @@ class Client(_Base):
         (gonkavaloper1) or consensus (gonkavalcons1) address.
         """
         return self._t.drive(resolve_signing_target(address))
+
+    # --- economics inputs ---
+
+    def epoch_info(self) -> EpochInfo:
+        return self._t.run(queries.epoch_info())
+
+    def tokenomics_data(self) -> TokenomicsData:
+        return self._t.run(queries.tokenomics_data())
+
+    def epoch_group_data(self, epoch_index: int) -> EpochGroupData:
+        return self._t.run(queries.epoch_group_data(epoch_index))
+
+    def genesis_only_params(self) -> econ.GenesisOnlyParams:
+        """Supply, power-cap and guardian values of the genesis file."""
+        return self._t.drive(economics.genesis_only_params_flow())
+
+    def tally_params(self) -> econ.TallyParams:
+        return self._t.run(queries.tally_params())
+
+    def staking_params(self) -> econ.StakingParams:
+        return self._t.run(queries.staking_params())
+
+    def staking_validator(self, operator_address: str) -> Validator:
+        return self._t.run(queries.staking_validator(operator_address))
+
+    def validators(self, status: str = "BOND_STATUS_BONDED") -> list[Validator]:
+        return self._t.drive(economics.validators_flow(status))
+
+    def missed_blocks(self, consensus_address: str, window: int) -> tuple[bool, ...] | None:
+        """The validator's missed-block bitmap (slot i of the window), ``None`` if the node serves no raw
+        store queries.
+        """
+        return self._t.drive(economics.missed_blocks_flow(consensus_address, window))
+
+    def block_time(self, height: int) -> datetime:
+        return self._t.run(queries.block_time(height))
+
+    def chain_release(self) -> ChainRelease:
+        """The chain's release (newest applied upgrade plan or node version)."""
+        return self._t.drive(economics.chain_release_flow())
+
+    # --- economics answers ---
+
+    def epoch_schedule(self, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> ScheduleNow:
+        return self._t.drive(economics.schedule_flow(sample))
+
+    def vote_weight(self, address: str) -> VoteWeight:
+        return self._t.drive(economics.vote_weight_flow(address))
+
+    def jail_status(self, address: str, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> JailStatus:
+        return self._t.drive(economics.jail_flow(address, sample))
+
+    def tally_outlook(self, proposal_id: int) -> TallyNow:
+        return self._t.drive(economics.tally_flow(proposal_id))
+
+    def reward_outlook(
+        self,
+        first: int | None = None,
+        last: int | None = None,
+        *,
+        address: str | None = None,
+        release: Release | None = None,
+    ) -> RewardOutlook:
+        return self._t.drive(economics.reward_flow(first, last, address=address, release=release))
 
     def node_status(self) -> NodeStatus:
         return self._t.run(queries.node_status())
@@ -317,6 +479,81 @@ class AsyncClient(_Base):
     async def epoch_performance(self, epoch_index: int, participant: str) -> EpochPerformanceSummary:
         return await self._t.run(queries.epoch_performance(epoch_index, participant))
 
+    # --- verified reads ---
+
+    @overload
+    async def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[True] = ...,
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> VerifiedParticipants: ...
+    @overload
+    async def participants(
+        self,
+        epoch: int | Literal["current"] = ...,
+        *,
+        verify: Literal[False],
+        trust: Trust = ...,
+        options: TrustOptions | None = ...,
+        now: datetime | float | None = ...,
+    ) -> ParticipantSet: ...
+    async def participants(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        verify: bool = True,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedParticipants | ParticipantSet:
+        if not verify:
+            return await self._t.drive(verified.unverified_participants_flow(epoch))
+        return await self._t.drive(
+            verified.participants_flow(epoch, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    async def verified_header(
+        self,
+        height: int,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> VerifiedHeader:
+        return await self._t.drive(
+            verified.header_flow(height, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    async def verify_tx(
+        self,
+        txhash: str,
+        *,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+        now: datetime | float | None = None,
+    ) -> TxInclusion:
+        return await self._t.drive(
+            verified.tx_flow(txhash, trust=trust, now=now, options=options or TrustOptions())
+        )
+
+    async def inference_endpoints(
+        self,
+        epoch: int | Literal["current"] = "current",
+        *,
+        model: str | None = None,
+        verify: bool = False,
+        trust: Trust = None,
+        options: TrustOptions | None = None,
+    ) -> list[InferenceEndpoint]:
+        if verify:
+            found = await self.participants(epoch, trust=trust, options=options)
+            return endpoints_of(found.participants, model)
+        return endpoints_of((await self.participants(epoch, verify=False)).participants, model)
+
     async def inference_params(self) -> InferenceParams:
         return await self._t.run(queries.inference_params())
 
@@ -334,6 +571,65 @@ class AsyncClient(_Base):
 
     async def validator_signing(self, address: str) -> ValidatorSigning:
         return await self._t.drive(resolve_signing_target(address))
+
+    # --- economics inputs ---
+
+    async def epoch_info(self) -> EpochInfo:
+        return await self._t.run(queries.epoch_info())
+
+    async def tokenomics_data(self) -> TokenomicsData:
+        return await self._t.run(queries.tokenomics_data())
+
+    async def epoch_group_data(self, epoch_index: int) -> EpochGroupData:
+        return await self._t.run(queries.epoch_group_data(epoch_index))
+
+    async def genesis_only_params(self) -> econ.GenesisOnlyParams:
+        return await self._t.drive(economics.genesis_only_params_flow())
+
+    async def tally_params(self) -> econ.TallyParams:
+        return await self._t.run(queries.tally_params())
+
+    async def staking_params(self) -> econ.StakingParams:
+        return await self._t.run(queries.staking_params())
+
+    async def staking_validator(self, operator_address: str) -> Validator:
+        return await self._t.run(queries.staking_validator(operator_address))
+
+    async def validators(self, status: str = "BOND_STATUS_BONDED") -> list[Validator]:
+        return await self._t.drive(economics.validators_flow(status))
+
+    async def missed_blocks(self, consensus_address: str, window: int) -> tuple[bool, ...] | None:
+        return await self._t.drive(economics.missed_blocks_flow(consensus_address, window))
+
+    async def block_time(self, height: int) -> datetime:
+        return await self._t.run(queries.block_time(height))
+
+    async def chain_release(self) -> ChainRelease:
+        return await self._t.drive(economics.chain_release_flow())
+
+    # --- economics answers ---
+
+    async def epoch_schedule(self, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> ScheduleNow:
+        return await self._t.drive(economics.schedule_flow(sample))
+
+    async def vote_weight(self, address: str) -> VoteWeight:
+        return await self._t.drive(economics.vote_weight_flow(address))
+
+    async def jail_status(self, address: str, *, sample: int = economics.DEFAULT_CLOCK_SAMPLE) -> JailStatus:
+        return await self._t.drive(economics.jail_flow(address, sample))
+
+    async def tally_outlook(self, proposal_id: int) -> TallyNow:
+        return await self._t.drive(economics.tally_flow(proposal_id))
+
+    async def reward_outlook(
+        self,
+        first: int | None = None,
+        last: int | None = None,
+        *,
+        address: str | None = None,
+        release: Release | None = None,
+    ) -> RewardOutlook:
+        return await self._t.drive(economics.reward_flow(first, last, address=address, release=release))
 
     async def node_status(self) -> NodeStatus:
         return await self._t.run(queries.node_status())

@@ -24,6 +24,10 @@ GRPC_NOT_FOUND = 5
 
 _SEQUENCE_RE = re.compile(r"account sequence mismatch, expected (\d+), got (\d+)")
 _GAS_RE = re.compile(r"gasWanted: (\d+), gasUsed: (\d+)")
+# CometBFT: "height 5 is not available, lowest height is 1000"; the SDK: "failed to load state at height 5".
+_PRUNED_RE = re.compile(
+    r"height (\d+) is not available, lowest height is (\d+)|failed to load state at height"
+)
 
 
 class ChainError(GonkaError):
@@ -47,6 +51,22 @@ class ChainError(GonkaError):
 
 class NotFound(ChainError):
     """The queried object (account, participant, tx, proposal, ...) does not exist on chain."""
+
+
+class HeightNotAvailable(NotFound):
+    """The node no longer (or does not yet) hold the state or block at the requested height; ``lowest_height``
+    is the lowest it serves when it says so.
+    """
+
+    def __init__(self, message: str, *, lowest_height: int | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.lowest_height = lowest_height
+
+
+class UnknownChainVersion(GonkaError):
+    """The chain's release could not be determined (no applied upgrade plan and no parsable node version);
+    give it explicitly.
+    """
 
 
 class SequenceMismatch(ChainError):
@@ -106,6 +126,11 @@ class RequestRejected(GonkaError):
         self.status = status
 
 
+def pruned_height(text: str) -> bool:
+    """Whether a node's message says the requested height is outside what it stores."""
+    return _PRUNED_RE.search(text) is not None
+
+
 def chain_error(
     *, code: int, codespace: str, raw_log: str, txhash: str | None = None, grpc: bool = False
 ) -> ChainError:
@@ -130,6 +155,10 @@ def chain_error(
         return OutOfGas(f"out of gas{where}: {raw_log}", gas_wanted=wanted, gas_used=used, **kw)
     if (sdk and code == CODE_INSUFFICIENT_FEE) or "insufficient fee" in raw_log:
         return InsufficientFee(f"insufficient fee{where}: {raw_log}", **kw)
+    pruned = _PRUNED_RE.search(raw_log)
+    if pruned:
+        lowest = int(pruned.group(2)) if pruned.group(2) else None
+        return HeightNotAvailable(f"height not available: {raw_log}", lowest_height=lowest, **kw)
     if (grpc and code == GRPC_NOT_FOUND) or (sdk and code == CODE_NOT_FOUND):
         return NotFound(f"not found: {raw_log}", **kw)
     label = f"{codespace or 'grpc'} code {code}"

@@ -14,6 +14,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gonka.client.errors import BadResponse
+from gonka.economics import params as econ
+from gonka.economics.legacy_dec import LegacyDec
+from gonka.economics.release import Release
+
 
 class ChainModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
@@ -228,7 +233,34 @@ class InferenceParams(ChainModel):
     tokenomics_params: dict[str, Any] | None = None
     collateral_params: dict[str, Any] | None = None
     bitcoin_reward_params: dict[str, Any] | None = None
+    genesis_guardian_params: dict[str, Any] | None = None
     fee_params: FeeParams | None = None
+
+    def _section(self, name: str) -> dict[str, Any]:
+        section = getattr(self, name)
+        if not section:
+            raise BadResponse(f"the chain's inference params have no {name}")
+        return dict(section)
+
+    def epoch(self) -> econ.EpochParams:
+        """``epoch_params`` as typed values."""
+        return econ.EpochParams.from_json(self._section("epoch_params"))
+
+    def collateral(self) -> econ.CollateralParams:
+        return econ.CollateralParams.from_json(self._section("collateral_params"))
+
+    def bitcoin_reward(self) -> econ.BitcoinRewardParams:
+        return econ.BitcoinRewardParams.from_json(self._section("bitcoin_reward_params"))
+
+    def validation(self) -> econ.ValidationParams:
+        return econ.ValidationParams.from_json(self._section("validation_params"))
+
+    def vesting(self) -> econ.VestingParams:
+        return econ.VestingParams.from_json(self._section("tokenomics_params"))
+
+    def guardian_section(self) -> dict[str, Any] | None:
+        """``genesis_guardian_params`` (v0.2.7+), as the chain answered it; ``None`` on older chains."""
+        return dict(self.genesis_guardian_params) if self.genesis_guardian_params else None
 
     @property
     def r_target(self) -> float | None:
@@ -240,6 +272,57 @@ class InferenceParams(ChainModel):
     def min_gas_price_ngonka(self) -> int:
         """Consensus minimum gas price (0 when the chain has no fee params)."""
         return self.fee_params.min_gas_price_ngonka if self.fee_params else 0
+
+
+class EpochRef(ChainModel):
+    index: int = 0
+    poc_start_block_height: int = 0
+
+
+class EpochInfo(ChainModel):
+    """``/productscience/inference/inference/epoch_info``: the latest epoch, the params and the height they
+    were read at.
+    """
+
+    block_height: int = 0
+    latest_epoch: EpochRef = Field(default_factory=EpochRef)
+    params: InferenceParams = Field(default_factory=InferenceParams)
+
+
+class TokenomicsData(ChainModel):
+    """Cumulative amounts (ngonka); ``total_subsidies`` is what epoch rewards have minted so far."""
+
+    total_fees: int = 0
+    total_subsidies: int = 0
+    total_refunded: int = 0
+    total_burned: int = 0
+
+
+class ValidationWeight(ChainModel):
+    member_address: str
+    weight: int = 0
+    reputation: int = 0
+    confirmation_weight: int = 0
+    ml_nodes: list[MLNodeInfo] = Field(default_factory=list)
+
+
+class EpochGroupData(ChainModel):
+    """``epoch_group_data/{epoch}``: the epoch's members and their weights after collateral and the cap."""
+
+    epoch_index: int = 0
+    poc_start_block_height: int = 0
+    effective_block_height: int = 0
+    last_block_height: int = 0
+    model_id: str = ""
+    total_weight: int = 0
+    validation_weights: list[ValidationWeight] = Field(default_factory=list)
+    confirmation_weight_scales: list[dict[str, Any]] = Field(default_factory=list)
+
+    def weight_of(self, address: str) -> int:
+        for entry in self.validation_weights:
+            if entry.member_address == address:
+                return entry.weight
+        return 0
 
 
 # --- governance ---
@@ -295,6 +378,18 @@ class SlashingParams(ChainModel):
     signed_blocks_window: int = 0
     min_signed_per_window: Decimal = Decimal(0)
     downtime_jail_duration: str = ""
+    slash_fraction_downtime: Decimal = Decimal(0)
+    slash_fraction_double_sign: Decimal = Decimal(0)
+
+    def economics(self) -> econ.SlashingParams:
+        """The exact values the liveness model reads."""
+        return econ.SlashingParams(
+            signed_blocks_window=self.signed_blocks_window,
+            min_signed_per_window=LegacyDec.from_decimal(self.min_signed_per_window),
+            downtime_jail_duration_ns=econ.duration_ns(self.downtime_jail_duration, "downtime_jail_duration"),
+            slash_fraction_downtime=LegacyDec.from_decimal(self.slash_fraction_downtime),
+            slash_fraction_double_sign=LegacyDec.from_decimal(self.slash_fraction_double_sign),
+        )
 
 
 class ValidatorSigning(ChainModel):
@@ -311,9 +406,52 @@ class ValidatorSigning(ChainModel):
 
     @property
     def max_missed(self) -> int:
-        """Misses allowed in the window before jailing (window - ceil(window x min_signed))."""
-        required = -((-self.min_signed_per_window * self.window) // 1)
-        return self.window - int(required)
+        """Misses allowed in the window before jailing: window - RoundInt64(min_signed x window), rounded
+        half to even as the chain does.
+        """
+        required = LegacyDec.from_decimal(self.min_signed_per_window).mul_int(self.window).round_int()
+        return self.window - required
+
+
+class Validator(ChainModel):
+    """A staking validator; ``tokens`` is its consensus (and governance) power."""
+
+    operator_address: str
+    consensus_pubkey: dict[str, Any] | None = None
+    jailed: bool = False
+    status: str = ""
+    tokens: int = 0
+    delegator_shares: Decimal = Decimal(0)
+    min_self_delegation: int = 0
+    description: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def bonded(self) -> bool:
+        return self.status == "BOND_STATUS_BONDED"
+
+    @property
+    def moniker(self) -> str:
+        return str(self.description.get("moniker", ""))
+
+
+class StakingPool(ChainModel):
+    bonded_tokens: int = 0
+    not_bonded_tokens: int = 0
+
+
+class ChainRelease(ChainModel):
+    """The chain's software release, as detected: the newest applied upgrade plan and the node's version."""
+
+    release: str
+    source: str
+    """``upgrade plan`` or ``node version``."""
+    applied_plan: str | None = None
+    applied_height: int | None = None
+    node_version: str | None = None
+    newer_than_known: bool = False
+
+    def parsed(self) -> Release:
+        return Release.parse(self.release)
 
 
 # --- CometBFT ---

@@ -27,6 +27,7 @@ from gonka.client.errors import (
     RequestRejected,
     Timeout,
     chain_error,
+    pruned_height,
 )
 from gonka.errors import GonkaError, InvalidInput
 
@@ -171,6 +172,8 @@ def decode(call: Call[T], response: httpx.Response) -> T:
 
 def _rpc_error(call: Call[Any], status: int, error: Any, text: str) -> GonkaError:
     detail = error.get("data") or error.get("message") if isinstance(error, dict) else str(error)
+    if isinstance(detail, str) and pruned_height(detail):
+        return chain_error(code=0, codespace="", raw_log=detail)
     if isinstance(detail, str) and "not found" in detail:
         return NotFound(f"{call.path}: {detail}", raw_log=detail)
     return BadResponse(f"{call.path}: CometBFT RPC error: {detail}", status=status, body=text)

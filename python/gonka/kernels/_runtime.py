@@ -43,6 +43,28 @@ def libm_exp() -> bool:
     return not interpreting()
 
 
+#: Shared memory one program (CUDA block) may use, by compute capability: the opt-in maximum per block of the
+#: CUDA programming guide's per-capability table. A table rather than a device query, so that the engine's
+#: choice of GEMM configs and the ahead-of-time compile check (:mod:`gonka.kernels.aot`) agree without a GPU.
+SHARED_MEMORY_PER_BLOCK: dict[tuple[int, int], int] = {
+    (7, 5): 64 * 1024,
+    (8, 0): 163 * 1024,
+    (8, 6): 99 * 1024,
+    (8, 7): 163 * 1024,
+    (8, 9): 99 * 1024,
+    (9, 0): 227 * 1024,
+    (10, 0): 227 * 1024,
+    (10, 3): 227 * 1024,
+    (12, 0): 99 * 1024,
+}
+
+
+def shared_memory_limit(capability: tuple[int, int]) -> int:
+    """Bytes of shared memory a program may use on a GPU of ``capability``; the smallest limit of the table
+    for a capability it does not list (a config chosen under it fits anywhere)."""
+    return SHARED_MEMORY_PER_BLOCK.get(capability, min(SHARED_MEMORY_PER_BLOCK.values()))
+
+
 def is_hopper(device: torch.device) -> bool:
     return capability(device)[0] == 9
 

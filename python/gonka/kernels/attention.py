@@ -17,7 +17,12 @@ import triton
 import triton.language as tl
 from triton.language.extra import libdevice
 
-from gonka.kernels._runtime import check_rows, dot_precision, libm_exp
+from gonka.kernels._runtime import capability, check_rows, dot_precision, libm_exp
+
+#: FMA contraction off: PyTorch's softmax kernel rounds each exponential (the product that ends expf) before
+#: adding it to the row sum (FMUL then FADD in its sm_90 code); contraction would fuse that product into the
+#: sum. The scaling is its own PyTorch kernel.
+FP_FUSION = False
 
 
 @triton.jit
@@ -55,7 +60,8 @@ def _attention_kernel(
         e = libdevice.exp(scores - row_max[:, None])
     else:
         e = tl.exp(scores - row_max[:, None])
-    probs = (e / tl.sum(e, axis=1)[:, None]).to(dtype)
+    # IEEE division like PyTorch's softmax (Triton's ``/`` on float32 is the approximate div.full).
+    probs = tl.div_rn(e, tl.sum(e, axis=1)[:, None]).to(dtype)
     v = tl.load(
         v_ptr + (row0 + keys)[:, None] * qkv_stride + col0 + feats[None, :],
         mask=k_ok[:, None] & feat_ok[None, :], other=0.0,
@@ -102,14 +108,24 @@ def causal_attention(
         out = torch.empty((q.shape[0], width), dtype=q.dtype, device=q.device)
     check_rows("causal_attention out", out, width)
     batch = q.shape[0] // seq_len
-    block_s = max(16, triton.next_power_of_2(seq_len))
-    block_m = min(64, block_s)
-    queries = seq_len - first_query
-    grid = (triton.cdiv(queries, block_m), batch * n_heads)
+    blocks = launch_blocks(seq_len, head_dim, capability(q.device))
+    grid = (triton.cdiv(seq_len - first_query, blocks["BLOCK_M"]), batch * n_heads)
     _attention_kernel[grid](
         q, k, v, q.stride(0), out, out.stride(0), seq_len, n_heads, head_dim,
         score_scale(head_dim), first_query,
-        BLOCK_M=block_m, BLOCK_S=block_s, BLOCK_D=max(16, triton.next_power_of_2(head_dim)),
-        PRECISION=dot_precision(q.dtype), LIBM_EXP=libm_exp(), num_warps=4 if block_s <= 128 else 8,
+        **blocks, PRECISION=dot_precision(q.dtype), LIBM_EXP=libm_exp(), enable_fp_fusion=FP_FUSION,
     )  # fmt: skip
     return out
+
+
+def launch_blocks(seq_len: int, head_dim: int, gpu: tuple[int, int]) -> dict[str, int]:
+    """Block sizes and warps on a GPU of compute capability ``gpu``: every key of a sequence in one block,
+    head_dim padded to a power of two; up to 64 queries per program on Hopper and newer, 16 before (with 64
+    rows the IEEE division's slow path spills registers on sm_80 and sm_89: the ahead-of-time check)."""
+    block_s = max(16, triton.next_power_of_2(seq_len))
+    return {
+        "BLOCK_M": min(64 if gpu[0] >= 9 else 16, block_s),
+        "BLOCK_S": block_s,
+        "BLOCK_D": max(16, triton.next_power_of_2(head_dim)),
+        "num_warps": 4 if block_s <= 128 else 8,
+    }

@@ -15,15 +15,29 @@ per GPU generation (Hopper gets the large tiles its 228 KB of shared memory allo
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import warnings
+from typing import Any
 
 import torch
 import triton
 import triton.language as tl
 
-from gonka.kernels._runtime import capability, check_rows, dot_precision, interpreting, num_programs
+from gonka.kernels._runtime import (
+    capability,
+    check_rows,
+    dot_precision,
+    interpreting,
+    num_programs,
+    shared_memory_limit,
+)
+
+#: FMA contraction off: the epilogue's only arithmetic is the residual add, a PyTorch kernel of its own in the
+#: reference; off keeps any later epilogue arithmetic rounded op by op. The float16 dot products run on tensor
+#: cores and the float32 ones on explicit fma either way.
+FP_FUSION = False
 
 
 def _config(bm: int, bn: int, bk: int, warps: int, stages: int, group: int = 8) -> triton.Config:
@@ -32,19 +46,20 @@ def _config(bm: int, bn: int, bk: int, warps: int, stages: int, group: int = 8) 
     )
 
 
-def gemm_configs(dual: bool = False) -> list[triton.Config]:
+def gemm_configs(narrow: bool = False) -> list[triton.Config]:
     """Candidate tiles. The interpreter gets one small tile (no tuning runs on the CPU). On a GPU
-    ``prune_configs`` keeps only those that fit the device's generation. ``dual`` GEMMs hold two
-    accumulators and read two weight tiles per step, so their tiles are half as wide."""
+    ``prune_configs`` keeps only those the engine may pick there (:func:`configs_for`). ``narrow`` tiles hold
+    half the accumulator values per thread, for GEMMs that keep two tiles of values live: the gate/up GEMM's
+    two accumulators, the QKV GEMM's rotated copy in its RoPE epilogue (full tiles spill registers there)."""
     if interpreting():
         tiny = _config(32, 64, 32, 4, 1, group=2)
         tiny.kwargs["HOPPER"] = False
         return [tiny]
     # One BLOCK_K per GPU generation: the accumulation order of an output element then never depends on the
     # tile shape the tuner picks for a batch size, so a nonce's result is the same at any batch size.
-    if dual:
+    if narrow:
         hopper = [_config(128, 128, 64, 8, 4), _config(128, 128, 64, 8, 3), _config(256, 64, 64, 8, 3)]
-        older = [_config(128, 64, 32, 4, 4), _config(64, 64, 32, 4, 4), _config(128, 64, 32, 8, 3)]
+        older = [_config(128, 64, 32, 4, 4), _config(64, 128, 32, 8, 4), _config(128, 64, 32, 8, 3)]
     else:
         hopper = [_config(128, 256, 64, 8, 3), _config(128, 128, 64, 8, 4), _config(256, 128, 64, 8, 3)]
         older = [_config(128, 128, 32, 4, 4), _config(128, 64, 32, 4, 4), _config(64, 128, 32, 4, 4)]
@@ -55,31 +70,76 @@ def gemm_configs(dual: bool = False) -> list[triton.Config]:
     return hopper + older
 
 
+def config_label(config: triton.Config) -> str:
+    """``BLOCK_MxBLOCK_NxBLOCK_K w<warps> s<stages>``: how reports and errors name a config."""
+    kw = config.kwargs
+    return f"{kw['BLOCK_M']}x{kw['BLOCK_N']}x{kw['BLOCK_K']} w{config.num_warps} s{config.num_stages}"
+
+
+#: Shared memory allowed beyond the tile buffers: pipeline barriers and what an epilogue keeps there.
+SHARED_MEMORY_SLACK = 1024
+
+
+def shared_memory_bound(config: triton.Config, itemsize: int, weight_tiles: int = 1) -> int:
+    """Upper bound of the shared memory a GEMM config takes: one buffer per pipeline stage holding the
+    activation tile and ``weight_tiles`` weight tiles (Triton keeps ``num_stages`` of them for wgmma and TMA,
+    one fewer for mma.sync), plus :data:`SHARED_MEMORY_SLACK`. The ahead-of-time check
+    (:mod:`gonka.kernels.aot`) confirms the bound against the compiler for every config and target."""
+    kw = config.kwargs
+    stage = (kw["BLOCK_M"] + weight_tiles * kw["BLOCK_N"]) * kw["BLOCK_K"] * itemsize
+    return int(config.num_stages * stage + SHARED_MEMORY_SLACK)
+
+
+def configs_for(
+    configs: list[triton.Config], capability: tuple[int, int], itemsize: int, weight_tiles: int = 1
+) -> list[triton.Config]:
+    """The configs the engine may pick on a GPU of ``capability`` for operands of ``itemsize`` bytes: those
+    of the GPU's generation (Hopper tiles from sm_90 on) whose :func:`shared_memory_bound` is within the GPU's
+    shared memory; if none is, those of the other generation that are (never a mix: one ``BLOCK_K``). The
+    ahead-of-time check compiles exactly these for each target and reports the others as excluded."""
+    limit = shared_memory_limit(capability)
+    hopper = capability[0] >= 9
+    for generation in (hopper, not hopper):
+        fitting = [
+            c
+            for c in configs
+            if c.kwargs.get("HOPPER", generation) == generation
+            and shared_memory_bound(c, itemsize, weight_tiles) <= limit
+        ]
+        if fitting:
+            return fitting
+    raise ValueError(
+        f"no GEMM config fits the {limit} bytes of shared memory of compute capability "
+        f"{capability[0]}.{capability[1]} with {itemsize}-byte operands"
+    )
+
+
 #: Problems under this many multiply-adds run the first candidate untuned (tuning costs more than it saves).
 TUNE_MIN_MACS = 1 << 30
 
 
-def prune_configs(configs: list[triton.Config], named_args: dict, **kwargs: object) -> list[triton.Config]:
-    """Keep the configs meant for this GPU generation (Hopper tiles overflow older GPUs' shared memory), and
-    only the first of them for small problems."""
+def prune_configs(
+    configs: list[triton.Config], named_args: dict[str, Any], weight_tiles: int = 1, **kwargs: object
+) -> list[triton.Config]:
+    """Keep the configs the engine may pick on this GPU (:func:`configs_for`), and only the first of them
+    for small problems."""
     if interpreting():
         return configs
-    a = named_args.get("a_ptr")
-    hopper = capability(a.device)[0] >= 9 if isinstance(a, torch.Tensor) else False
-    kept = [c for c in configs if c.kwargs.get("HOPPER", hopper) == hopper] or configs
+    a = named_args["a_ptr"]
+    kept = configs_for(configs, capability(a.device), a.element_size(), weight_tiles)
     m, k = named_args.get("M", 0), named_args.get("K", 0)
     n = named_args.get("N", 3 * k)  # the QKV kernel derives N = 3·K
     return kept[:1] if m * n * k < TUNE_MIN_MACS else kept
 
 
-def autotune(configs: list[triton.Config], key: list[str], **kwargs: object):
-    """``triton.autotune`` with the generation filter, keeping the tuning results on disk where Triton can
-    (the first forward of a process then skips re-tuning the production shapes)."""
+def autotune(configs: list[triton.Config], key: list[str], weight_tiles: int = 1, **kwargs: Any) -> Any:
+    """``triton.autotune`` with :func:`prune_configs` (``weight_tiles`` weight tiles per step), keeping the
+    tuning results on disk where Triton can (the first forward of a process then skips re-tuning the
+    production shapes)."""
     if "cache_results" in inspect.signature(triton.autotune).parameters:
         kwargs["cache_results"] = True
-    return triton.autotune(
-        configs=configs, key=key, prune_configs_by={"early_config_prune": prune_configs}, **kwargs
-    )
+    prune = functools.partial(prune_configs, weight_tiles=weight_tiles)
+    return triton.autotune(configs=configs, key=key, prune_configs_by={"early_config_prune": prune}, **kwargs)
 
 
 @triton.jit
@@ -178,9 +238,8 @@ def _gemm_kernel(
         tl.store(out_ptrs, c, mask=ok)
 
 
-_gemm = autotune(gemm_configs(), key=["M", "N", "K", "RESIDUAL", "TMA"], restore_value=["out_ptr"])(
-    _gemm_kernel
-)
+CONFIGS = gemm_configs()
+_gemm = autotune(CONFIGS, key=["M", "N", "K", "RESIDUAL", "TMA"], restore_value=["out_ptr"])(_gemm_kernel)
 
 
 #: Why the TMA path was given up in this process (a compile failure on this Triton), or None.
@@ -193,7 +252,9 @@ def _tma_aligned(t: torch.Tensor) -> bool:
 
 def use_tma(tma: bool | None, operands: tuple[torch.Tensor, ...]) -> bool:
     """Whether to read the operands through TMA descriptors: asked for explicitly, or by default on Hopper
-    (``GONKA_TRITON_TMA=0`` turns the default off) when every operand is 16-byte aligned as TMA requires."""
+    (``GONKA_TRITON_TMA=0`` turns the default off) for 16-bit operands that are all 16-byte aligned as TMA
+    requires. float32 tiles go through pointer loads: ptxas gives the float32 TMA kernels 32 registers and
+    they spill kilobytes per thread (the ahead-of-time check, :mod:`gonka.kernels.aot`)."""
     aligned = all(_tma_aligned(t) for t in operands)
     if tma is not None:
         if tma and not aligned:
@@ -201,7 +262,12 @@ def use_tma(tma: bool | None, operands: tuple[torch.Tensor, ...]) -> bool:
         return tma
     if TMA_FAILURE is not None or os.environ.get("GONKA_TRITON_TMA", "1") == "0":
         return False
-    return aligned and capability(operands[0].device)[0] == 9
+    return aligned and capability(operands[0].device)[0] == 9 and tma_dtype(operands[0].dtype)
+
+
+def tma_dtype(dtype: torch.dtype) -> bool:
+    """Whether the engine loads tiles of ``dtype`` through TMA on Hopper (16-bit types only)."""
+    return dtype.itemsize == 2
 
 
 def _scratch(size: int, alignment: int, stream: object) -> torch.Tensor:
@@ -229,6 +295,13 @@ def launch(kernel, grid, tma: bool | None, operands: tuple[torch.Tensor, ...], *
 def persistent_grid(device: torch.device, M: int, N: int):
     programs = num_programs(device)
     return lambda meta: (min(programs, triton.cdiv(M, meta["BLOCK_M"]) * triton.cdiv(N, meta["BLOCK_N"])),)
+
+
+def aligned_columns(n: int) -> int:
+    """Row stride for an ``n``-column output that Triton specializes as 16-divisible: ``n`` rounded up to a
+    multiple of 16 elements. With an unaligned stride (the vocabulary, 8196) the GEMM's stores are not
+    vectorized and spill registers."""
+    return -(-n // 16) * 16
 
 
 def check_weight(name: str, w: torch.Tensor, n: int, k: int) -> None:
@@ -270,6 +343,6 @@ def linear(
         _gemm, persistent_grid(a.device, M, N), tma, (a, w),
         a, a.stride(0), w, out, out.stride(0), M, N, K,
         NUM_PROGRAMS=num_programs(a.device), RESIDUAL=residual, PRECISION=dot_precision(a.dtype),
-        EVEN_K=even_k(K),
+        EVEN_K=even_k(K), enable_fp_fusion=FP_FUSION,
     )  # fmt: skip
     return out

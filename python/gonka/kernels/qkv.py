@@ -26,7 +26,12 @@ from gonka.kernels.gemm import (
     tile_rows,
     tile_source,
 )
+from gonka.kernels.rope import FP_FUSION as ROPE_FP_FUSION
 from gonka.kernels.rope import rotate_pairs
+
+#: FMA contraction as in :mod:`gonka.kernels.rope` (off), whose rotation is this kernel's epilogue; the
+#: float16 dot products run on tensor cores either way.
+FP_FUSION = ROPE_FP_FUSION
 
 
 @triton.jit
@@ -59,7 +64,8 @@ def _qkv_kernel(
         tl.store(out_ptr + out_rows.to(tl.int64)[:, None] * N + out_cols[None, :], c, mask=ok)
 
 
-_qkv = autotune(gemm_configs(), key=["M", "K", "TMA"])(_qkv_kernel)
+CONFIGS = gemm_configs(narrow=True)
+_qkv = autotune(CONFIGS, key=["M", "K", "TMA"])(_qkv_kernel)
 
 
 def qkv_rope(
@@ -94,5 +100,6 @@ def qkv_rope(
         _qkv, persistent_grid(a.device, M, 3 * K), tma, (a, w_qkv),
         a, a.stride(0), w_qkv, out, cos, sin, M, K, seq_len, head_dim,
         NUM_PROGRAMS=num_programs(a.device), PRECISION=dot_precision(a.dtype), EVEN_K=even_k(K),
+        enable_fp_fusion=FP_FUSION,
     )  # fmt: skip
     return out

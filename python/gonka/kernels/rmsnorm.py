@@ -14,6 +14,11 @@ import triton.language as tl
 
 from gonka.kernels._runtime import check_rows
 
+#: FMA contraction off: the reference computes x², their mean, ``+ eps``, the rsqrt and the products in
+#: separate PyTorch kernels, each result rounded to float32; contraction would fuse x·x into the sum and
+#: mean·(1/dim) with ``+ eps``.
+FP_FUSION = False
+
 
 @triton.jit
 def _rmsnorm_kernel(
@@ -46,11 +51,21 @@ def rmsnorm(
     n_rows = x.shape[0]
     if n_rows == 0:
         return out
-    rows = 4 if n_rows >= 4096 else 1
-    block = triton.next_power_of_2(dim)
-    _rmsnorm_kernel[(triton.cdiv(n_rows, rows),)](
-        x, x.stride(0), weight.contiguous(), out, out.stride(0), n_rows, dim,
-        float(np.float32(1) / np.float32(dim)), eps,
-        BLOCK_D=block, ROWS=rows, num_warps=min(16, max(1, block // 256)),
+    blocks = launch_blocks(n_rows, dim)
+    _rmsnorm_kernel[(triton.cdiv(n_rows, blocks["ROWS"]),)](
+        x, x.stride(0), weight.contiguous(), out, out.stride(0), n_rows, dim, inverse_dim(dim), eps,
+        **blocks, enable_fp_fusion=FP_FUSION,
     )  # fmt: skip
     return out
+
+
+def launch_blocks(n_rows: int, dim: int) -> dict[str, int]:
+    """Block sizes and warps of a launch over ``n_rows`` rows of ``dim`` features: four rows per program
+    for large batches, the whole row in one block."""
+    block = triton.next_power_of_2(dim)
+    return {"BLOCK_D": block, "ROWS": 4 if n_rows >= 4096 else 1, "num_warps": min(16, max(1, block // 256))}
+
+
+def inverse_dim(dim: int) -> float:
+    """float32 1/dim, what CUDA's ``torch.mean`` multiplies the sum by."""
+    return float(np.float32(1) / np.float32(dim))

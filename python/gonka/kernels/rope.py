@@ -15,6 +15,12 @@ import triton.language as tl
 
 from gonka.kernels._runtime import check_rows
 
+#: FMA contraction off: in the reference each product (x₀·c, x₁·s, …) is its own PyTorch kernel, rounded to
+#: float32 before the sum or difference (poc.md §3); contraction would round x₀·c − x₁·s once.
+FP_FUSION = False
+#: Rows and columns of the tile one program rotates, and its warps.
+BLOCKS = {"BLOCK_M": 16, "BLOCK_N": 64, "num_warps": 4}
+
 
 @triton.jit
 def rotate_pairs(
@@ -66,10 +72,9 @@ def rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, seq_len: int, he
     if x.shape[0] % seq_len:
         raise ValueError(f"rope: {x.shape[0]} rows are not whole sequences of {seq_len}")
     cos, sin = _table(cos, seq_len, head_dim), _table(sin, seq_len, head_dim)
-    block_m, block_n = 16, 64
-    grid = (triton.cdiv(x.shape[0], block_m), triton.cdiv(width, block_n))
+    grid = (triton.cdiv(x.shape[0], BLOCKS["BLOCK_M"]), triton.cdiv(width, BLOCKS["BLOCK_N"]))
     _rope_kernel[grid](
-        x, x.stride(0), cos, sin, x.shape[0], width, seq_len, head_dim, BLOCK_M=block_m, BLOCK_N=block_n
+        x, x.stride(0), cos, sin, x.shape[0], width, seq_len, head_dim, **BLOCKS, enable_fp_fusion=FP_FUSION
     )
     return x
 

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import gonka
-from gonka.node import models as api
 from gonka.node.callbacks import CallbackSpool
-from gonka.node.inference import InferenceManager, InferenceNotConfigured, InferenceStartError
+from gonka.node.errors import (
+    POW_NOT_RUNNING,
+    BatchRejected,
+    InferenceNotConfigured,
+    InferenceStartError,
+    InvalidSettings,
+    NodeError,
+    NotEnoughDeviceMemory,
+    PowNotRunning,
+    SpoolInUse,
+    StorageError,
+)
+from gonka.node.inference import InferenceManager
+from gonka.node.jobs import ValidationJobStore
 from gonka.node.logs import logger
 from gonka.node.metrics import CONTENT_TYPE_LATEST, NodeMetrics
 from gonka.node.models import (
@@ -25,12 +39,33 @@ from gonka.node.models import (
     ServiceState,
     StateResponse,
     StatusOK,
+    ValidationBatch,
 )
-from gonka.node.pow import BatchRejected, NotEnoughDeviceMemory, PowManager
+from gonka.node.pow import PowManager
 from gonka.node.settings import NodeSettings
 
 API_PREFIX = "/api/v1"
-NOT_RUNNING = "PoW is not running"
+#: HTTP status of each node error (the most specific class listed wins); node errors become HTTP answers in
+#: the handler create_app registers.
+ERROR_STATUS: dict[type[NodeError], int] = {
+    PowNotRunning: 400,
+    BatchRejected: 400,
+    InvalidSettings: 503,
+    NotEnoughDeviceMemory: 503,
+    StorageError: 503,
+    SpoolInUse: 503,
+    InferenceNotConfigured: 503,
+    InferenceStartError: 500,
+}
+# The inference routes answer errors in the reference's {"status": "ERROR", "message": ...} shape.
+_INFERENCE_ERRORS = (InferenceNotConfigured, InferenceStartError)
+
+
+def error_status(exc: NodeError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in ERROR_STATUS:
+            return ERROR_STATUS[cls]
+    return 500
 
 
 class BodySizeLimit:
@@ -109,17 +144,6 @@ def _pow_response(manager: PowManager) -> dict[str, Any]:
     return {"status": "OK", "pow_status": manager.status()}
 
 
-async def _run_pow(call: Callable[[], Any]) -> Any:
-    try:
-        return await run_in_threadpool(call)
-    except NotEnoughDeviceMemory as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from None
-    except RuntimeError as exc:
-        if str(exc) == NOT_RUNNING:
-            raise HTTPException(status_code=400, detail=NOT_RUNNING) from None
-        raise
-
-
 def _require_node_numbering(request: PowInitRequestUrl | None, detail: str) -> None:
     if request is None or request.node_id == -1 or request.node_count == -1:
         raise HTTPException(status_code=400, detail=detail)
@@ -132,7 +156,7 @@ pow_router = APIRouter(prefix="/pow", tags=["PoW"], dependencies=[Depends(guard_
 async def pow_init(request: Request, body: PowInitRequestUrl) -> dict[str, Any]:
     """(Re)create the PoC workers for this request; phase IDLE."""
     manager = request.app.state.pow
-    await _run_pow(lambda: manager.switch_to_pow(body))
+    await run_in_threadpool(lambda: manager.switch_to_pow(body))
     return _pow_response(manager)
 
 
@@ -146,7 +170,7 @@ async def pow_init_generate(request: Request, body: PowInitRequestUrl) -> dict[s
         manager.ensure(body)
         manager.set_phase(Phase.GENERATE)
 
-    await _run_pow(run)
+    await run_in_threadpool(run)
     return _pow_response(manager)
 
 
@@ -159,7 +183,7 @@ async def pow_init_validate(request: Request, body: PowInitRequestUrl) -> dict[s
         manager.ensure(body)
         manager.set_phase(Phase.VALIDATE)
 
-    await _run_pow(run)
+    await run_in_threadpool(run)
     return _pow_response(manager)
 
 
@@ -167,9 +191,9 @@ async def pow_init_validate(request: Request, body: PowInitRequestUrl) -> dict[s
 async def pow_phase_generate(request: Request) -> dict[str, Any]:
     manager = request.app.state.pow
     if not manager.is_running():
-        raise HTTPException(status_code=400, detail=NOT_RUNNING)
+        raise PowNotRunning()
     _require_node_numbering(manager.init_request, "Node ID and node count must be set to start generating")
-    await _run_pow(lambda: manager.set_phase(Phase.GENERATE))
+    await run_in_threadpool(lambda: manager.set_phase(Phase.GENERATE))
     return _pow_response(manager)
 
 
@@ -177,32 +201,30 @@ async def pow_phase_generate(request: Request) -> dict[str, Any]:
 async def pow_phase_validate(request: Request) -> dict[str, Any]:
     manager = request.app.state.pow
     if not manager.is_running():
-        raise HTTPException(status_code=400, detail=NOT_RUNNING)
-    await _run_pow(lambda: manager.set_phase(Phase.VALIDATE))
+        raise PowNotRunning()
+    await run_in_threadpool(lambda: manager.set_phase(Phase.VALIDATE))
     return _pow_response(manager)
 
 
 @pow_router.post("/validate")
-async def pow_validate(request: Request, body: api.ProofBatch) -> None:
+async def pow_validate(request: Request, body: Annotated[ValidationBatch, Body()]) -> None:
     """Queue a generator's batch for recomputation; the verdict arrives at ``{url}/validated``."""
     manager = request.app.state.pow
-    try:
-        await _run_pow(lambda: manager.submit(body))
-    except BatchRejected as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    await run_in_threadpool(lambda: manager.submit(body))
     return None
 
 
 @pow_router.get("/status")
 async def pow_status(request: Request) -> dict[str, Any]:
-    return request.app.state.pow.status()
+    manager: PowManager = request.app.state.pow
+    return manager.status()
 
 
 @pow_router.post("/stop", response_model=PowResponse)
 async def pow_stop(request: Request) -> dict[str, Any]:
     manager = request.app.state.pow
     if not manager.is_running() and manager.session is None:
-        return {"status": "OK", "pow_status": NOT_RUNNING}
+        return {"status": "OK", "pow_status": POW_NOT_RUNNING}
     await run_in_threadpool(manager.stop)
     return _pow_response(manager)
 
@@ -214,12 +236,7 @@ inference_router = APIRouter(prefix="/inference", tags=["Inference"], dependenci
 async def inference_up(request: Request, body: InferenceInitRequest) -> Any:
     """Start the configured inference server (restarting it if it runs); 503 if none is configured."""
     manager: InferenceManager = request.app.state.inference
-    try:
-        await run_in_threadpool(manager.up, body)
-    except InferenceNotConfigured as exc:
-        return JSONResponse({"status": "ERROR", "message": str(exc)}, status_code=503)
-    except InferenceStartError as exc:
-        return JSONResponse({"status": "ERROR", "message": str(exc)}, status_code=500)
+    await run_in_threadpool(manager.up, body)
     return {"status": "OK"}
 
 
@@ -287,41 +304,92 @@ def _gpu_summary() -> dict[str, Any]:
 ops_router = APIRouter(tags=["Operations"])
 
 
+def _failures(request: Request) -> list[str]:
+    """What keeps the node from working: dead or failing threads, failed services."""
+    state = request.app.state
+    found = []
+    delivery = state.spool.thread
+    if not delivery.alive:
+        found.append("the callback delivery thread is not running")
+    elif delivery.failing:
+        found.append(f"callback delivery is failing: {delivery.failing}")
+    pow_v2 = state.pow_v2
+    if pow_v2 is not None and pow_v2.last_error:
+        found.append(f"the PoC v2 worker is failing: {pow_v2.last_error}")
+    found += state.pow.failures()
+    if not state.inference.is_healthy():
+        found.append(f"the inference server failed: {state.inference.error or 'it exited'}")
+    return found
+
+
+def _write_errors(request: Request) -> list[str]:
+    """Durable stores whose last write failed (a full disk, say)."""
+    state = request.app.state
+    errors = [state.spool.write_error, *state.pow.write_errors()]
+    return [e for e in dict.fromkeys(errors) if e is not None]
+
+
 @ops_router.get("/health")
 async def health(request: Request) -> JSONResponse:
-    """Liveness: 200 while every running service is healthy, else 503."""
+    """Liveness: 200 while every background thread runs and every running service is healthy, else 503.
+
+    A disk that refuses writes is listed but makes the node unready, not dead: a restart would not free it.
+    """
     pow_manager, inference = _managers(request)
-    healthy = pow_manager.is_healthy() and inference.is_healthy()
+    state = request.app.state
+    failures = _failures(request)
     session = pow_manager.session
     body = {
-        "status": "healthy" if healthy else "unhealthy",
+        "status": "unhealthy" if failures else "healthy",
         "version": gonka.__version__,
         "service_state": (await derive_state(request)).value,
-        "gpu": request.app.state.gpu_summary,
+        "gpu": state.gpu_summary,
+        "problems": failures + _write_errors(request),
         "managers": {
             "pow": {
                 "running": pow_manager.is_running(),
                 "healthy": pow_manager.is_healthy(),
                 "errors": list(session.errors[-3:]) if session else [],
+                "worker_restarts": session.worker_restarts if session else 0,
             },
             "inference": {"running": inference.is_running(), "healthy": inference.is_healthy()},
         },
-        "callbacks_pending": request.app.state.spool.pending(),
+        "threads": {
+            "callbacks": state.spool.thread.status(),
+            "poc_session": session.thread.status() if session else None,
+        },
+        "callbacks_pending": state.spool.pending(),
     }
-    return JSONResponse(body, status_code=200 if healthy else 503)
+    return JSONResponse(body, status_code=503 if failures else 200)
 
 
 @ops_router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: the node accepts commands (started, callback delivery running, no failed service)."""
-    pow_manager, inference = _managers(request)
-    ready = bool(request.app.state.started) and pow_manager.is_healthy() and inference.is_healthy()
-    return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+    """Readiness: the node takes commands and keeps their results (started, callback delivery and PoC
+    threads running, every durable store writable, no failed service); a 503 lists what is wrong."""
+    problems = [] if request.app.state.started else ["the node is not started"]
+    problems += _failures(request) + _write_errors(request)
+    if not problems:
+        return JSONResponse({"ready": True})
+    return JSONResponse({"ready": False, "problems": problems}, status_code=503)
 
 
 @ops_router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _watch_threads(app: FastAPI, interval: float) -> None:
+    """Restart a background thread that ended (the readiness check reports it until then)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            app.state.spool.ensure_running()
+            app.state.pow.ensure_running()
+            if app.state.pow_v2 is not None:
+                app.state.pow_v2.ensure_running()
+        except Exception:
+            logger.exception("restarting a background thread failed")
 
 
 def create_app(settings: NodeSettings | None = None) -> FastAPI:
@@ -335,11 +403,13 @@ def create_app(settings: NodeSettings | None = None) -> FastAPI:
         base_delay=settings.retry_base_delay,
         max_delay=settings.retry_max_delay,
     )
+    jobs = ValidationJobStore(settings.spool_dir / "validation")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gpu_summary = await run_in_threadpool(_gpu_summary)
         spool.start()
+        watchdog = asyncio.create_task(_watch_threads(app, settings.watchdog_interval))
         app.state.started = True
         logger.info(
             "ML node started", extra={"spool_dir": str(settings.spool_dir), "version": gonka.__version__}
@@ -348,7 +418,12 @@ def create_app(settings: NodeSettings | None = None) -> FastAPI:
             yield
         finally:
             app.state.started = False
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
             await run_in_threadpool(app.state.pow.stop)
+            if app.state.pow_v2 is not None:
+                await run_in_threadpool(app.state.pow_v2.close)
             await run_in_threadpool(app.state.inference.down)
             await run_in_threadpool(spool.close)
             logger.info("ML node stopped", extra={"callbacks_pending": spool.pending()})
@@ -362,18 +437,44 @@ def create_app(settings: NodeSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics_
     app.state.spool = spool
-    app.state.pow = PowManager(settings, spool, metrics_)
+    app.state.jobs = jobs
+    app.state.pow = PowManager(settings, spool, jobs, metrics_)
+    app.state.pow_v2 = None
+    if settings.poc == "v2":
+        from gonka.node.pow_v2 import PocV2Service
+
+        dtype = "float32" if settings.dtype == "auto" else settings.dtype
+        app.state.pow_v2 = PocV2Service(spool, settings.model, dtype)
     app.state.inference = InferenceManager(settings)
     app.state.started = False
     app.state.gpu_summary = {"available": False, "count": 0, "devices": []}
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(NodeError)
+    async def node_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, NodeError)
+        status = error_status(exc)
+        if isinstance(exc, _INFERENCE_ERRORS):
+            return JSONResponse({"status": "ERROR", "message": str(exc)}, status_code=status)
+        if status >= 500:
+            logger.error("request failed", extra={"path": request.url.path, "error": str(exc)})
+        return JSONResponse({"detail": str(exc)}, status_code=status)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error", extra={"path": request.url.path})
         return JSONResponse({"detail": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
 
-    for router in (pow_router, inference_router, train_router, api_router):
+    if settings.poc == "v2":
+        from gonka.node.pow_v2 import router as pow_v2_router
+
+        app.include_router(pow_v2_router, prefix=API_PREFIX)
+    routers = (
+        (inference_router, train_router, api_router)
+        if settings.poc == "v2"
+        else (pow_router, inference_router, train_router, api_router)
+    )
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops_router)
     return app

@@ -3,9 +3,10 @@
 Every batch is written atomically (temporary file, fsync, rename) to the spool directory before any delivery
 is tried, so it survives receiver outages, PoC phase switches and node restarts. A delivery thread POSTs
 spooled batches in creation order with an ``Idempotency-Key`` header (the batch id, stable across retries and
-restarts); on a transport error, a 5xx, 408, 425 or 429 it retries with exponential backoff and jitter; on a
-2xx the file is removed; on any other 4xx the batch is moved to ``rejected/`` with the receiver's answer and
-logged.
+restarts). Every outcome of an attempt is a decision about the batch, never the end of the thread: on a
+transport error (refused, reset, timeout, an answer that is not HTTP), a 5xx, 408, 425 or 429 it retries with
+exponential backoff and jitter; on a 2xx the file is removed; on any other 4xx, or when no request can be
+made for it (a malformed URL or scheme), the batch is moved to ``rejected/`` with the reason and logged.
 """
 
 from __future__ import annotations
@@ -24,13 +25,19 @@ from typing import Any
 
 import httpx
 
+from gonka.errors import InvalidInput
+from gonka.node.errors import SpoolInUse, StorageError
 from gonka.node.logs import logger, redact_url
 from gonka.node.metrics import NodeMetrics
+from gonka.node.storage import DurableDirectory
+from gonka.node.threads import ServiceThread
 
 KINDS = ("generated", "validated")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 # 4xx answers that mean "try later", not "this batch is wrong".
 _RETRYABLE_4XX = {408, 425, 429}
+# Errors raised before anything is sent: retrying cannot help.
+_UNSENDABLE = (httpx.InvalidURL, httpx.UnsupportedProtocol)
 
 
 @dataclass
@@ -43,26 +50,6 @@ class SpooledBatch:
     path: Path
     attempts: int = 0
     next_attempt: float = 0.0
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that it is either absent or complete, even across a crash (tmp, fsync, rename)."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 class CallbackSpool:
@@ -79,10 +66,10 @@ class CallbackSpool:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.directory = Path(directory)
-        self.rejected_dir = self.directory / "rejected"
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.rejected_dir.mkdir(exist_ok=True)
+        self.store = DurableDirectory(Path(directory))
+        self.directory = self.store.path
+        self.rejected = DurableDirectory(self.directory / "rejected")
+        self.rejected_dir = self.rejected.path
         self.metrics = metrics or NodeMetrics()
         self.timeout = timeout
         self.base_delay = base_delay
@@ -92,8 +79,8 @@ class CallbackSpool:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._pending: dict[str, SpooledBatch] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._client: httpx.Client | None = None
+        self.thread = ServiceThread("gonka-callbacks", self._round, on_stop=self._close_client)
         self._lock_fd = -1
 
     def _claim_directory(self) -> int:
@@ -103,7 +90,7 @@ class CallbackSpool:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise RuntimeError(
+            raise SpoolInUse(
                 f"spool directory {self.directory} is in use by another node; "
                 "give each node its own spool_dir"
             ) from None
@@ -122,13 +109,15 @@ class CallbackSpool:
             try:
                 record = json.loads(path.read_text())
                 batch = SpooledBatch(
-                    id=record["id"],
+                    id=str(record["id"]),
                     kind=record["kind"],
-                    url=record["url"],
-                    payload=record["payload"],
+                    url=str(record["url"]),
+                    payload=dict(record["payload"]),
                     created=float(record["created"]),
                     path=path,
                 )
+                if batch.kind not in KINDS:
+                    raise ValueError(f"unknown callback kind {batch.kind!r}")
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 # A file we cannot read is kept aside, never deleted: it may still be recoverable by hand.
                 target = self.rejected_dir / (path.name + ".unreadable")
@@ -142,16 +131,25 @@ class CallbackSpool:
             logger.info("loaded spooled callback batches", extra={"count": len(self._pending)})
         self._update_gauges()
 
-    def enqueue(self, kind: str, base_url: str, payload: dict[str, Any]) -> str:
-        """Persist a batch for ``POST {base_url}/{kind}``; returns its idempotency id. Durable on return."""
+    def enqueue(
+        self, kind: str, base_url: str, payload: dict[str, Any], *, batch_id: str | None = None
+    ) -> str:
+        """Persist a batch for ``POST {base_url}/{kind}``; returns its idempotency id. Durable on return.
+
+        ``batch_id`` makes the call idempotent: a batch with that id that is still pending is not spooled
+        again. Raises :class:`~gonka.node.errors.StorageError` if the batch cannot be written (nothing is
+        spooled then; the caller still holds the batch).
+        """
         if kind not in KINDS:
-            raise ValueError(f"unknown callback kind {kind!r}")
-        batch_id = uuid.uuid4().hex
+            raise InvalidInput(f"unknown callback kind {kind!r}; expected one of {', '.join(KINDS)}")
+        batch_id = batch_id or uuid.uuid4().hex
+        with self._lock:
+            if batch_id in self._pending:
+                return batch_id
         created = time.time()
-        path = self.directory / f"{time.time_ns():020d}-{kind}-{batch_id}.json"
         url = f"{base_url.rstrip('/')}/{kind}"
         record = {"id": batch_id, "kind": kind, "url": url, "payload": payload, "created": created}
-        write_atomic(path, json.dumps(record).encode())
+        path = self.store.write(f"{time.time_ns():020d}-{kind}-{batch_id}.json", json.dumps(record).encode())
         with self._wake:
             self._pending[batch_id] = SpooledBatch(batch_id, kind, url, payload, created, path)
             self._update_gauges()
@@ -166,6 +164,16 @@ class CallbackSpool:
         with self._lock:
             return sum(1 for b in self._pending.values() if kind is None or b.kind == kind)
 
+    @property
+    def write_error(self) -> str | None:
+        """Why the last write into the spool failed, until one succeeds again."""
+        return self.store.error or self.rejected.error
+
+    @property
+    def healthy(self) -> bool:
+        """Delivering (the thread runs) and able to write."""
+        return self.thread.healthy and self.write_error is None
+
     def _update_gauges(self) -> None:
         for kind in KINDS:
             self.metrics.batches_pending.labels(kind).set(
@@ -175,24 +183,24 @@ class CallbackSpool:
     # -- delivery --------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Claim the spool directory, load what earlier runs left in it and start delivering."""
-        if self._thread is not None:
+        if self.thread.alive:
             return
         if self._lock_fd < 0:
             self._lock_fd = self._claim_directory()
         with self._lock:
             self._load()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="gonka-callbacks", daemon=True)
-        self._thread.start()
+        self.thread.start()
+
+    def ensure_running(self) -> bool:
+        """Restart the delivery thread if it ended unexpectedly (True if it did)."""
+        return self.thread.ensure_running()
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop delivering; what is not delivered stays in the spool for the next start."""
-        self._stop.set()
+        self.thread.stopping.set()
         with self._wake:
             self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout if timeout is not None else self.timeout + 1)
-            self._thread = None
+        self.thread.stop(timeout if timeout is not None else self.timeout + 1)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until nothing is pending (True) or the timeout passes (False)."""
@@ -205,7 +213,7 @@ class CallbackSpool:
 
     def _backoff(self, attempts: int) -> float:
         delay = min(self.max_delay, self.base_delay * 2 ** (attempts - 1))
-        return delay * random.uniform(0.5, 1.0)
+        return float(delay * random.uniform(0.5, 1.0))
 
     def _due(self) -> list[SpooledBatch]:
         now = self._clock()
@@ -213,19 +221,24 @@ class CallbackSpool:
             batches = sorted(self._pending.values(), key=lambda b: b.path.name)
         return [b for b in batches if b.next_attempt <= now]
 
-    def _run(self) -> None:
-        with httpx.Client(timeout=self.timeout, transport=self._transport) as client:
-            while not self._stop.is_set():
-                for batch in self._due():
-                    if self._stop.is_set():
-                        break
-                    if not self._deliver(client, batch):
-                        # The receiver is unavailable: wait for the backoff instead of hammering it.
-                        break
-                with self._wake:
-                    if self._stop.is_set():
-                        break
-                    self._wake.wait(self._sleep_time())
+    def _round(self) -> None:
+        """One delivery round over the due batches, then a wait for new ones or the next due time."""
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout, transport=self._transport)
+        for batch in self._due():
+            if self.thread.stopping.is_set():
+                return
+            if not self._deliver(self._client, batch):
+                # The receiver is unavailable: wait for the backoff instead of hammering it.
+                break
+        with self._wake:
+            if not self.thread.stopping.is_set():
+                self._wake.wait(self._sleep_time())
+
+    def _close_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def _sleep_time(self) -> float:
         now = self._clock()
@@ -239,9 +252,17 @@ class CallbackSpool:
         started = time.monotonic()
         try:
             response = client.post(batch.url, json=batch.payload, headers={IDEMPOTENCY_HEADER: batch.id})
+        except _UNSENDABLE as exc:
+            self._reject(batch, None, f"{type(exc).__name__}: {exc}")
+            return True
         except httpx.HTTPError as exc:
             self._retry_later(batch, f"{type(exc).__name__}: {exc}")
             return False
+        except Exception as exc:
+            # Not a network outcome: the batch itself cannot be sent, and retrying would only repeat this.
+            logger.exception("callback batch could not be sent", extra={"batch_id": batch.id})
+            self._reject(batch, None, f"{type(exc).__name__}: {exc}")
+            return True
         finally:
             self.metrics.callback_seconds.labels(batch.kind).observe(time.monotonic() - started)
         status = response.status_code
@@ -283,14 +304,17 @@ class CallbackSpool:
 
     def _forget(self, batch: SpooledBatch) -> None:
         try:
-            batch.path.unlink()
-        except FileNotFoundError:
-            pass
+            batch.path.unlink(missing_ok=True)
+        except OSError as exc:
+            # Delivered: a file left behind is sent again after a restart, under the same idempotency key.
+            logger.error(
+                "cannot remove a delivered spool file", extra={"file": str(batch.path), "error": str(exc)}
+            )
         with self._lock:
             self._pending.pop(batch.id, None)
             self._update_gauges()
 
-    def _reject(self, batch: SpooledBatch, status: int, body: str) -> None:
+    def _reject(self, batch: SpooledBatch, status: int | None, reason: str) -> None:
         record = {
             "id": batch.id,
             "kind": batch.kind,
@@ -298,18 +322,23 @@ class CallbackSpool:
             "payload": batch.payload,
             "created": batch.created,
             "rejected_status": status,
-            "rejected_body": body,
+            "rejected_body": reason,
         }
-        write_atomic(self.rejected_dir / batch.path.name, json.dumps(record).encode())
+        try:
+            self.rejected.write(batch.path.name, json.dumps(record).encode())
+        except StorageError as exc:
+            # It stays pending (and on disk): dropping it is retried after the backoff.
+            self._retry_later(batch, f"rejected, but {exc}")
+            return
         self._forget(batch)
         self.metrics.batches_failed.labels(batch.kind).inc()
         logger.error(
-            "callback batch rejected by the receiver and dropped",
+            "callback batch rejected and dropped",
             extra={
                 "batch_id": batch.id,
                 "kind": batch.kind,
                 "url": redact_url(batch.url),
                 "status": status,
-                "reason": body[:500],
+                "reason": reason[:500],
             },
         )

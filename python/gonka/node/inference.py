@@ -11,19 +11,12 @@ import time
 
 import httpx
 
+from gonka.node.errors import InferenceNotConfigured, InferenceStartError, InvalidSettings
 from gonka.node.logs import logger
-from gonka.node.models import InferenceInitRequest
-from gonka.node.settings import NodeSettings
+from gonka.node.models import InferenceInitRequest, check_command_value
+from gonka.node.settings import INFERENCE_FIELDS, NodeSettings, template_fields
 
 _STOP_GRACE = 20.0
-
-
-class InferenceNotConfigured(RuntimeError):
-    """No inference command is configured on this node."""
-
-
-class InferenceStartError(RuntimeError):
-    """The inference server exited or never became healthy."""
 
 
 class InferenceManager:
@@ -39,14 +32,21 @@ class InferenceManager:
         return bool(self.settings.inference_command.strip())
 
     def command_for(self, request: InferenceInitRequest) -> list[str]:
-        template = self.settings.inference_command
+        """The command line: the template split into arguments first, then ``{model}`` and ``{dtype}``
+        filled in per argument, so a value can never add an argument; ``additional_args`` are appended."""
         try:
-            command = template.format(model=request.model, dtype=request.dtype)
-        except (KeyError, IndexError) as exc:
-            raise InferenceStartError(
-                f"inference_command may use only the {{model}} and {{dtype}} fields: {exc}"
-            ) from None
-        return [*shlex.split(command), *request.additional_args]
+            values = {name: check_command_value(name, getattr(request, name)) for name in INFERENCE_FIELDS}
+        except ValueError as exc:
+            raise InferenceStartError(str(exc)) from None
+        command = []
+        for token in shlex.split(self.settings.inference_command):
+            unknown = [name for name in template_fields(token) if name not in values]
+            if unknown:
+                raise InvalidSettings(
+                    f"inference_command may use only the {{model}} and {{dtype}} fields, not {{{unknown[0]}}}"
+                )
+            command.append(token.format(**values))
+        return [*command, *request.additional_args]
 
     def is_running(self) -> bool:
         process = self.process

@@ -17,12 +17,12 @@ def redact_url(url: str) -> str:
     """The URL without user info, query and fragment: callback URLs may carry tokens."""
     try:
         parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
     except ValueError:
         return "<invalid url>"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    if parts.username or parts.password:
+    if "@" in parts.netloc:
         host = f"***@{host}"
     return urlunsplit((parts.scheme, host, parts.path, "***" if parts.query else "", ""))
 

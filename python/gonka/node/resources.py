@@ -1,10 +1,9 @@
-"""Devices, GPU groups and batch sizes: how the node splits PoC work over its hardware.
+"""Devices, GPU groups and memory needs: how the node splits PoC work over its hardware.
 
 Grouping follows the reference ML node: devices in index order; from the next free device try groups of 1, 2,
 4 and 8 contiguous devices and take the first whose summed memory reaches the need; a device that cannot start
-a group is skipped. The need is computed from the params and the engine instead of the reference's fixed 10/38
-GB: the pool-view engine keeps only the weight pool on the device, so one smaller GPU can form a group where
-the materializing engine needs a 40 GB one.
+a group is skipped. The need comes from the engines' memory model (:mod:`gonka.poc.engines`) for the params,
+engine and dtype, instead of the reference's fixed 10/38 GB.
 """
 
 from __future__ import annotations
@@ -13,15 +12,14 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-# The engines' one memory model (re-exported: the node sizes GPU groups with it).
-from gonka.poc.engines import activation_bytes_per_nonce
+from gonka.node.errors import InvalidSettings
+from gonka.poc.engines import memory_need
 
 if TYPE_CHECKING:
     from gonka.poc import Params
 
-MIB = 1 << 20
 GIB = 1 << 30
-# Smallest batch a group must fit besides the weights to be worth a worker.
+# Smallest batch a group must fit besides the model to be worth a worker.
 MIN_GROUP_BATCH = 8
 GROUP_SIZES = (1, 2, 4, 8)
 
@@ -50,28 +48,14 @@ class GpuGroup:
         return sum(d.total_bytes for d in self.devices)
 
 
-def weight_bytes(params: Params, engine: str) -> int:
-    """Device bytes of the model weights: the fp16 pool for the pool-view engine, all fp16 weights
-    otherwise."""
-    if engine == "triton":
-        # The engine may keep 8 shifted copies of the pool for aligned loads.
-        return 8 * 2 * params.pool_size
-    return params.weight_bytes_fp16
+def group_memory_need(params: Params, engine: str, dtype: str) -> int:
+    """Device bytes a GPU group needs: the built model plus a batch of :data:`MIN_GROUP_BATCH` nonces."""
+    return memory_need(params, engine, dtype, device="cuda", batch_size=MIN_GROUP_BATCH)
 
 
-def group_memory_need(params: Params, engine: str) -> int:
-    return weight_bytes(params, engine) + MIN_GROUP_BATCH * activation_bytes_per_nonce(params, engine)
-
-
-def cpu_memory_need(params: Params, dtype: str) -> int:
-    """RAM a CPU worker needs: materialized weights in ``dtype`` plus the pool draw (float64, float32 and
-    float16 copies at once) and a small batch of activations."""
-    itemsize = {"float16": 2, "bfloat16": 2}.get(dtype, 4)
-    return (
-        params.n_params * itemsize
-        + params.pool_size * (8 + 4 + 2)
-        + MIN_GROUP_BATCH * 2 * activation_bytes_per_nonce(params, "torch")
-    )
+def cpu_memory_need(params: Params, dtype: str, batch_size: int) -> int:
+    """RAM a CPU worker needs: the built model (torch engine) plus one batch of ``batch_size`` nonces."""
+    return memory_need(params, "torch", dtype, device="cpu", batch_size=batch_size)
 
 
 def physical_memory() -> int | None:
@@ -118,12 +102,12 @@ def cuda_devices(selection: str = "auto") -> list[Device]:
         try:
             indices = [int(part) for part in selection.split(",") if part.strip()]
         except ValueError:
-            raise ValueError(
+            raise InvalidSettings(
                 f"devices must be 'auto', 'cpu' or a comma list of CUDA indices, not {selection!r}"
             ) from None
         missing = [i for i in indices if not 0 <= i < count]
         if missing:
-            raise ValueError(f"CUDA devices {missing} do not exist (this machine has {count})")
+            raise InvalidSettings(f"CUDA devices {missing} do not exist (this machine has {count})")
     devices = []
     for i in indices:
         props = torch.cuda.get_device_properties(i)

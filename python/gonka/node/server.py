@@ -9,6 +9,7 @@ import time
 import uvicorn
 
 from gonka.node.app import create_app
+from gonka.node.errors import StartupError
 from gonka.node.logs import configure_logging
 from gonka.node.settings import NodeSettings
 
@@ -55,7 +56,7 @@ class BackgroundNode:
         deadline = time.monotonic() + timeout
         while not self.server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the node did not start")
+                raise StartupError("the node did not start")
             time.sleep(0.01)
         return self
 

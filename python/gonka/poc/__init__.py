@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from gonka.poc.nonces import nonce_iterator, parse_nonces
+from gonka.poc.nonces import MAX_NONCE, check_nonce, nonce_iterator, parse_nonces
 from gonka.poc.params import (
     DEFAULT_FRAUD_THRESHOLD,
     PARAMS_SMALL,
@@ -26,6 +26,7 @@ from gonka.poc.params import (
     PRESETS,
     PROBABILITY_MISMATCH,
     R_TARGET_LAUNCH,
+    R_TARGET_SMALL,
     R_TARGET_V0_2_6,
     Params,
 )
@@ -82,12 +83,14 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_FRAUD_THRESHOLD",
+    "MAX_NONCE",
     "PARAMS_SMALL",
     "PARAMS_V1",
     "PARAMS_V2",
     "PRESETS",
     "PROBABILITY_MISMATCH",
     "R_TARGET_LAUNCH",
+    "R_TARGET_SMALL",
     "R_TARGET_V0_2_6",
     "Generator",
     "LayerWeights",
@@ -99,6 +102,7 @@ __all__ = [
     "ValidatedBatch",
     "available_engines",
     "binomial_p_value",
+    "check_nonce",
     "compute_distances",
     "distances_from_logits",
     "get_engine",

@@ -28,12 +28,13 @@ import torch
 import torch.nn.functional as F
 
 from gonka.errors import InvalidInput
+from gonka.poc import engines
 from gonka.poc.params import Params
 from gonka.poc.rope import rope_table
 from gonka.poc.weights import LayerWeights, ModelWeights
 
-# cuBLAS's fast kernels need 16-byte aligned operands.
-_GEMM_ALIGNMENT = 16
+# cuBLAS's fast kernels need 16-byte aligned operands (the memory model counts the scratch buffers it costs).
+_GEMM_ALIGNMENT = engines.WEIGHT_ALIGNMENT
 
 
 class TorchEngine:

@@ -15,11 +15,12 @@ Same contract as :class:`gonka.poc.engine_torch.TorchEngine` (its oracle) and th
   actually used): 1.78 GB each in production, instead of the 35.5 GB of materialized weights. Only the small
   Q/K/V weights are stacked into new buffers (1.2 GB in production).
 
-On Hopper the GEMMs read their tiles through TMA descriptors built on the device (``GONKA_TRITON_TMA=0``
-selects pointer loads, the path of Ampere and Ada); if this Triton cannot compile them, the engine warns once
-and uses pointer loads. Kernel launch gaps are negligible at production batch sizes (a few hundred launches
-per forward of seconds), so the forward runs eagerly rather than through CUDA graphs. Batches are processed in
-place in a workspace cached per batch size.
+On Hopper the GEMMs read 16-bit tiles through TMA descriptors built on the device (``GONKA_TRITON_TMA=0``
+selects pointer loads, the path of Ampere and Ada, and of float32); if this Triton cannot compile them, the
+engine warns once and uses pointer loads. The logits are written with rows padded to 16 elements (an
+unaligned row stride makes the GEMM spill registers). Kernel launch gaps are negligible at production batch
+sizes (a few hundred launches per forward of seconds), so the forward runs eagerly rather than through CUDA
+graphs. Batches are processed in place in a workspace cached per batch size.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from gonka.poc.params import Params
 from gonka.poc.rope import rope_table
 from gonka.poc.weights import ModelWeights
 
-#: Alignment (bytes) of every weight row start the kernels read.
-_ALIGNMENT = 16
+#: Alignment (bytes) of every weight row start the kernels read (the memory model counts the copies it costs).
+_ALIGNMENT = engines.WEIGHT_ALIGNMENT
 
 
 class _PoolWindows:
@@ -74,6 +75,13 @@ class _PoolWindows:
 
 class _Layer:
     __slots__ = ("attention_norm", "ffn_norm", "w1", "w2", "w3", "wo", "wqkv")
+    attention_norm: torch.Tensor
+    ffn_norm: torch.Tensor
+    w1: torch.Tensor
+    w2: torch.Tensor
+    w3: torch.Tensor
+    wo: torch.Tensor
+    wqkv: torch.Tensor
 
     def __init__(self, **tensors: torch.Tensor) -> None:
         for name, tensor in tensors.items():
@@ -166,7 +174,10 @@ class TritonEngine:
                 _swiglu.swiglu(small, layer.w1, layer.w3, out=ffn_small)
                 _gemm.linear(ffn_small, layer.w2, out=h, residual=True)
         normed = _rmsnorm.rmsnorm(h, self.norm, p.norm_eps, out=a[:batch])
-        return _gemm.linear(normed, self.output).float()
+        padded = torch.empty(
+            (batch, _gemm.aligned_columns(p.vocab_size)), dtype=self.dtype, device=self.device
+        )
+        return _gemm.linear(normed, self.output, out=padded[:, : p.vocab_size]).float()
 
     # --- internals -----------------------------------------------------------------------------------------
 

@@ -12,33 +12,24 @@ import torch
 
 from gonka.errors import InvalidInput
 from gonka.poc import rng
-from gonka.poc.engines import activation_bytes_per_nonce, create_engine, get_engine
+from gonka.poc.engines import CPU_BATCH_SIZE, activation_bytes_per_nonce, create_engine, get_engine
+from gonka.poc.nonces import check_nonce
 from gonka.poc.params import Params
 from gonka.poc.proofs import ProofBatch, distances_from_logits
 from gonka.poc.torch_options import dtype_name, resolve_device, resolve_dtype
 from gonka.poc.weights import ModelWeights
 
-#: Default nonces per forward on a CPU.
-CPU_BATCH_SIZE = 8
 #: Largest automatic GPU batch: bounds one batch's latency (a stop or phase switch waits for it).
 MAX_GPU_BATCH_SIZE = 512
 #: Share of the free device memory that automatic batches may fill (the reference's 0.9 x 0.9).
 GPU_MEMORY_FRACTION = 0.81
-_MAX_NONCE = 2**63 - 1
 
 
 def check_nonces(nonces: Sequence[int] | np.ndarray) -> list[int]:
-    """Nonces as a list of Python ints in [0, 2^63) (the chain stores them as int64)."""
+    """Nonces as a list of Python ints, each checked by :func:`gonka.poc.nonces.check_nonce`."""
     if isinstance(nonces, (str, bytes)) or not hasattr(nonces, "__iter__"):
         raise InvalidInput(f"nonces must be a sequence of integers, got {type(nonces).__name__}")
-    out = []
-    for nonce in nonces:
-        if isinstance(nonce, (bool, np.bool_)) or not isinstance(nonce, (int, np.integer)):
-            raise InvalidInput(f"nonces must be integers, got {nonce!r}")
-        if not 0 <= nonce <= _MAX_NONCE:
-            raise InvalidInput(f"nonce {int(nonce)} is out of range [0, 2^63)")
-        out.append(int(nonce))
-    return out
+    return [check_nonce(nonce) for nonce in nonces]
 
 
 def batch_size_for_memory(free_bytes: int, bytes_per_nonce: int, cap: int = MAX_GPU_BATCH_SIZE) -> int:

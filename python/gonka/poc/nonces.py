@@ -1,35 +1,61 @@
-"""Nonce scheduling: which nonces one GPU group of one ML node tries, and nonce-list parsing."""
+"""Nonces: their valid range, which nonces one GPU group of one ML node tries, and nonce-list parsing."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
 
 from gonka.errors import InvalidInput
 
+#: Largest nonce: the chain stores nonces as int64, so every nonce lies in [0, 2^63).
+MAX_NONCE = 2**63 - 1
 
-def nonce_iterator(node_id: int, node_count: int, group_id: int = 0, n_groups: int = 1) -> Iterator[int]:
+
+def check_nonce(value: Any) -> int:
+    """``value`` as a Python int if it is a valid nonce (an integer in [0, 2^63)), else :class:`InvalidInput`.
+
+    The one definition of the nonce limits: proof batches, the PoC model and the ML node's API all use it.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InvalidInput(f"nonces must be integers, got {value!r}")
+    if not 0 <= value <= MAX_NONCE:
+        raise InvalidInput(
+            f"nonce {int(value)} is out of range [0, 2^63): nonces are non-negative and fit the chain's int64"
+        )
+    return int(value)
+
+
+def nonce_iterator(
+    node_id: int, node_count: int, group_id: int = 0, n_groups: int = 1, *, first_index: int = 0
+) -> Iterator[int]:
     """The endless nonce sequence of GPU group ``group_id`` (of ``n_groups``) on ML node ``node_id``.
 
-    Yields ``node_id + group_id * node_count + x * n_groups * node_count`` for x = 0, 1, 2, ...: the groups of
-    all ``node_count`` nodes interleave without overlap. The API node numbers ML nodes from 1.
+    Yields ``node_id + group_id * node_count + x * n_groups * node_count`` for x = first_index,
+    first_index + 1, ...: the groups of all ``node_count`` nodes interleave without overlap. The API node
+    numbers ML nodes from 1. ``first_index`` resumes a sequence after its first ``first_index`` nonces.
     """
     for name, value in (
         ("node_id", node_id),
         ("node_count", node_count),
         ("group_id", group_id),
         ("n_groups", n_groups),
+        ("first_index", first_index),
     ):
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidInput(f"{name} must be an integer, got {value!r}")
-    if node_id < 0 or node_count < 1 or n_groups < 1 or not 0 <= group_id < n_groups:
+    if node_id < 0 or node_count < 1 or n_groups < 1 or not 0 <= group_id < n_groups or first_index < 0:
         raise InvalidInput(
-            "need node_id >= 0, node_count >= 1, n_groups >= 1 and 0 <= group_id < n_groups; got "
-            f"node_id={node_id}, node_count={node_count}, group_id={group_id}, n_groups={n_groups}"
+            "need node_id >= 0, node_count >= 1, n_groups >= 1, 0 <= group_id < n_groups and "
+            "first_index >= 0; "
+            f"got node_id={node_id}, node_count={node_count}, group_id={group_id}, n_groups={n_groups}, "
+            f"first_index={first_index}"
         )
     start = node_id + group_id * node_count
     stride = n_groups * node_count
-    return (start + x * stride for x in itertools.count())
+    return (start + x * stride for x in itertools.count(first_index))
 
 
 def parse_nonces(spec: str) -> list[int]:
@@ -46,8 +72,8 @@ def parse_nonces(spec: str) -> list[int]:
             raise InvalidInput(
                 f"bad nonce range {part!r}; expected N or N-M with non-negative integers"
             ) from None
-        if first < 0 or last < first:
-            raise InvalidInput(f"bad nonce range {part!r}; expected N or N-M with 0 <= N <= M")
+        if first < 0 or last < first or last > MAX_NONCE:
+            raise InvalidInput(f"bad nonce range {part!r}; expected N or N-M with 0 <= N <= M < 2^63")
         nonces.extend(range(first, last + 1))
     if not nonces:
         raise InvalidInput(f"no nonces in {spec!r}")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
 from gonka.errors import InvalidInput
+from gonka.poc.nonces import check_nonce
 from gonka.poc.params import DEFAULT_FRAUD_THRESHOLD, PROBABILITY_MISMATCH
 
 
@@ -79,37 +80,37 @@ def _tail_sum(start: int, n: int, p: float, *, upward: bool) -> float:
     return math.fsum(terms)
 
 
-def _int_list(values: Iterable[Any], what: str) -> list[int]:
+def _float_list(values: Iterable[Any], what: str) -> list[float]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidInput(f"{what} must be a sequence of numbers, got {type(values).__name__}")
     out = []
     for value in values:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-            raise InvalidInput(f"{what} must be integers, got {value!r}")
-        if value < 0:
-            raise InvalidInput(f"{what} must be non-negative, got {int(value)}")
-        out.append(int(value))
+        if isinstance(value, (bool, np.bool_, str, bytes)):
+            raise InvalidInput(f"{what} must be numbers, got {value!r}")
+        try:
+            out.append(float(value))
+        except (TypeError, ValueError):
+            raise InvalidInput(f"{what} must be numbers, got {value!r}") from None
     return out
-
-
-def _float_list(values: Iterable[Any], what: str) -> list[float]:
-    try:
-        return [float(v) for v in values]
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{what} must be numbers") from None
 
 
 @dataclass
 class ProofBatch:
     """Nonces and their distances for one (public key, block hash, block height), as the ML node reports them.
 
-    ``to_dict()`` / ``from_dict()`` use the reference's JSON field names.
+    ``to_dict()`` / ``from_dict()`` use the reference's JSON field names; ``node_id`` defaults to 0 there.
+    Nonces follow :func:`gonka.poc.nonces.check_nonce`. The class is also the ML node's HTTP schema of a batch
+    (pydantic validates it strictly: no strings for numbers).
     """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"strict": True}
 
     public_key: str
     block_hash: str
     block_height: int
     nonces: list[int]
     dist: list[float]
-    node_id: int
+    node_id: int = 0
 
     def __post_init__(self) -> None:
         for name in ("public_key", "block_hash"):
@@ -120,10 +121,15 @@ class ProofBatch:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise InvalidInput(f"{name} must be an integer, got {value!r}")
             setattr(self, name, int(value))
-        self.nonces = _int_list(self.nonces, "nonces")
+        if isinstance(self.nonces, (str, bytes)) or not isinstance(self.nonces, Iterable):
+            raise InvalidInput(f"nonces must be a sequence of integers, got {type(self.nonces).__name__}")
+        self.nonces = [check_nonce(n) for n in self.nonces]
         self.dist = _float_list(self.dist, "dist")
         if len(self.nonces) != len(self.dist):
-            raise InvalidInput(f"{len(self.nonces)} nonces but {len(self.dist)} distances; they must pair up")
+            raise InvalidInput(
+                f"nonces and dist must have the same length (got {len(self.nonces)} and {len(self.dist)}): "
+                "each nonce must pair up with its distance"
+            )
 
     def __len__(self) -> int:
         return len(self.nonces)
@@ -182,11 +188,13 @@ class ProofBatch:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProofBatch:
         """Parse the JSON object of a ``/generated`` callback or a ``/pow/validate`` request."""
-        names = [f.name for f in fields(ProofBatch)]
-        missing = [n for n in names if n not in data]
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"a proof batch must be given as a mapping, got {type(data).__name__}")
+        required = [f.name for f in fields(ProofBatch) if f.default is MISSING]
+        missing = [n for n in required if n not in data]
         if missing:
             raise InvalidInput(f"proof batch is missing field(s): {', '.join(missing)}")
-        return ProofBatch(**{n: data[n] for n in names})
+        return ProofBatch(**{f.name: data[f.name] for f in fields(ProofBatch) if f.name in data})
 
 
 @dataclass
@@ -200,9 +208,9 @@ class ValidatedBatch(ProofBatch):
     The verdict is computed on construction unless ``n_invalid`` is given (a parsed callback).
     """
 
-    received_dist: list[float]
-    r_target: float
-    fraud_threshold: float
+    received_dist: list[float] = field(kw_only=True)
+    r_target: float = field(kw_only=True)
+    fraud_threshold: float = field(kw_only=True)
     n_invalid: int = field(default=-1)
     probability_honest: float = field(default=-1.0)
     fraud_detected: bool = field(default=False)
@@ -261,9 +269,7 @@ class ValidatedBatch(ProofBatch):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ValidatedBatch:
         """Parse a ``/validated`` callback; a missing verdict (``n_invalid`` ...) is computed."""
-        required = [
-            f.name for f in fields(cls) if f.name not in ("n_invalid", "probability_honest", "fraud_detected")
-        ]
+        required = [f.name for f in fields(cls) if f.default is MISSING]
         missing = [n for n in required if n not in data]
         if missing:
             raise InvalidInput(f"validated batch is missing field(s): {', '.join(missing)}")

@@ -23,6 +23,8 @@ __all__ = [
     "Description",
     "Ed25519PubKey",
     "GenericAuthorization",
+    "MLNodeDistributionEntry",
+    "MLNodeWeight",
     "MsgClaimRewards",
     "MsgCreateValidator",
     "MsgDeposit",
@@ -30,12 +32,15 @@ __all__ = [
     "MsgExec",
     "MsgGrant",
     "MsgGrantAllowance",
+    "MsgMLNodeWeightDistribution",
+    "MsgPoCV2StoreCommit",
     "MsgRevoke",
     "MsgRevokeAllowance",
     "MsgSend",
     "MsgSubmitNewParticipant",
     "MsgSubmitPocBatch",
     "MsgSubmitPocValidation",
+    "MsgSubmitPocValidationsV2",
     "MsgSubmitProposal",
     "MsgSubmitSeed",
     "MsgUnjail",
@@ -44,6 +49,8 @@ __all__ = [
     "MsgVoteV1Beta1",
     "MsgVoteWeighted",
     "MsgWithdrawCollateral",
+    "PoCV2CommitEntry",
+    "PoCValidationEntryV2",
     "PubKey",
     "Secp256k1PubKey",
     "VoteOption",
@@ -91,6 +98,40 @@ class Description(ProtoMessage, proto="cosmos.staking.v1beta1.Description"):
     website: str = ""
     security_contact: str = ""
     details: str = ""
+
+
+@dataclass(frozen=True)
+class MLNodeDistributionEntry(ProtoMessage, proto="inference.inference.MLNodeDistributionEntry"):
+    """One model's per-node split."""
+
+    model_id: str
+    weights: Sequence[MLNodeWeight] = ()
+
+
+@dataclass(frozen=True)
+class MLNodeWeight(ProtoMessage, proto="inference.inference.MLNodeWeight"):
+    """Artifacts attributed to one ML node."""
+
+    node_id: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class PoCV2CommitEntry(ProtoMessage, proto="inference.inference.PoCV2CommitEntry"):
+    """One model's artifact-store commitment: leaf ``count`` and 32-byte sum-tree ``root_hash``."""
+
+    model_id: str
+    count: int
+    root_hash: bytes
+
+
+@dataclass(frozen=True)
+class PoCValidationEntryV2(ProtoMessage, proto="inference.inference.PoCValidationEntryV2"):
+    """A validator's vote on a (participant, model): ``validated_weight`` > 0 accepts, -1 rejects."""
+
+    participant_address: str
+    validated_weight: int
+    model_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -314,6 +355,35 @@ class MsgClaimRewards(Msg, proto="inference.inference.MsgClaimRewards"):
 
 
 @dataclass(frozen=True)
+class MsgMLNodeWeightDistribution(Msg, proto="inference.inference.MsgMLNodeWeightDistribution"):
+    """PoC v2: per-node artifact counts after generation (one entry per model); ``weights`` is the
+    deprecated single-model list of v0.2.9-v0.2.11.
+    """
+
+    TYPE_URL: ClassVar[str] = "/inference.inference.MsgMLNodeWeightDistribution"
+
+    creator: str
+    poc_stage_start_block_height: int
+    entries: Sequence[MLNodeDistributionEntry] = ()
+    weights: Sequence[MLNodeWeight] = ()
+
+
+@dataclass(frozen=True)
+class MsgPoCV2StoreCommit(Msg, proto="inference.inference.MsgPoCV2StoreCommit"):
+    """PoC v2: the participant's artifact-store commitments for a stage (one entry per model). ``count``
+    and ``root_hash`` are the deprecated single-model fields of v0.2.9-v0.2.11.
+    """
+
+    TYPE_URL: ClassVar[str] = "/inference.inference.MsgPoCV2StoreCommit"
+
+    creator: str
+    poc_stage_start_block_height: int
+    entries: Sequence[PoCV2CommitEntry] = ()
+    count: int = 0
+    root_hash: bytes = b""
+
+
+@dataclass(frozen=True)
 class MsgSubmitNewParticipant(Msg, proto="inference.inference.MsgSubmitNewParticipant"):
     """Register a host (signed by its cold account), or update the non-empty ones of ``url``,
     ``validator_key`` (base64 of the 32-byte ed25519 consensus key) and ``worker_key``.
@@ -358,6 +428,17 @@ class MsgSubmitPocValidation(Msg, proto="inference.inference.MsgSubmitPocValidat
     n_invalid: int
     probability_honest: float
     fraud_detected: bool = False
+
+
+@dataclass(frozen=True)
+class MsgSubmitPocValidationsV2(Msg, proto="inference.inference.MsgSubmitPocValidationsV2"):
+    """PoC v2: a validator's votes (``validated_weight``) on the participants of a stage."""
+
+    TYPE_URL: ClassVar[str] = "/inference.inference.MsgSubmitPocValidationsV2"
+
+    creator: str
+    poc_stage_start_block_height: int
+    validations: Sequence[PoCValidationEntryV2] = ()
 
 
 @dataclass(frozen=True)

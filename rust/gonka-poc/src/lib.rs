@@ -9,6 +9,7 @@
 //! * [`generator`]: a numpy `Generator` equivalent: `standard_normal`, `normal`, `permutation`.
 //! * [`convert`]: the float64 -> float32 -> float16 double rounding of the reference.
 //! * [`streams`]: the protocol's batch streams (inputs, permutations, target, weight pool), in parallel.
+//! * [`v2`]: PoC v2 (murmur seeds, Box–Muller inputs, pick, Haar chain, Go's `math/rand` sampling).
 
 pub mod convert;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod pcg64;
 mod pool;
 pub mod seed;
 pub mod streams;
+pub mod v2;
 mod ziggurat;
 mod ziggurat_tables;
 

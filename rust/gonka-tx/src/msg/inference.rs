@@ -66,3 +66,41 @@ pub(crate) fn nonces_match_distances(
         ))
     }
 }
+
+/// `HASH_32`: a 32-byte hash.
+pub(crate) fn hash_32(path: &Path<'_>, hash: &[u8]) -> Result<()> {
+    if hash.len() == 32 {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            path,
+            format!("must be 32 bytes, got {}", hash.len()),
+        ))
+    }
+}
+
+/// `COMMITMENT_GIVEN`: per-model `entries`, or the legacy single-model `count` with its `root_hash`.
+pub(crate) fn commitment_given(
+    schema: &'static MessageSchema,
+    message: &Message,
+    path: &Path<'_>,
+) -> Result<()> {
+    let field = |name: &str| schema.field_index(name).map(|i| &message.fields()[i]);
+    let entries = matches!(field("entries"), Some(Value::List(items)) if !items.is_empty());
+    let count = matches!(field("count"), Some(Value::U64(n)) if *n > 0);
+    let root = matches!(field("root_hash"), Some(Value::Bytes(b)) if !b.is_empty());
+    if count && !root {
+        return Err(invalid_at(
+            &path.field("root_hash"),
+            "must be given with the legacy count",
+        ));
+    }
+    if entries || count {
+        Ok(())
+    } else {
+        Err(invalid_at(
+            path,
+            "needs entries (or the legacy count and root_hash)",
+        ))
+    }
+}

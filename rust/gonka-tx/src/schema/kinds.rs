@@ -115,6 +115,9 @@ pub enum Check {
     Secp256k1Key,
     SignatureHex,
     VoteWeights,
+    Hash32,
+    OptionalHash32,
+    Positive,
 }
 
 impl Check {
@@ -136,6 +139,9 @@ impl Check {
             "SECP256K1_KEY" => Check::Secp256k1Key,
             "SIGNATURE_HEX" => Check::SignatureHex,
             "VOTE_WEIGHTS" => Check::VoteWeights,
+            "HASH_32" => Check::Hash32,
+            "OPTIONAL_HASH_32" => Check::OptionalHash32,
+            "POSITIVE" => Check::Positive,
             _ => return None,
         })
     }
@@ -166,7 +172,10 @@ impl Check {
             Check::PositiveCoins | Check::OptionalPositiveCoins => *kind == FieldKind::Coin,
             Check::Finite => matches!(kind, FieldKind::Scalar(s) if s.is_float()),
             Check::NotEmpty => repeated || string || bytes,
-            Check::Ed25519Key | Check::Secp256k1Key => bytes,
+            Check::Ed25519Key | Check::Secp256k1Key | Check::Hash32 | Check::OptionalHash32 => bytes,
+            Check::Positive => {
+                matches!(kind, FieldKind::Scalar(s) if s.is_signed_int() || s.is_unsigned_int())
+            }
             Check::VoteWeights => {
                 repeated
                     && matches!(kind, FieldKind::Message(name) if pool
@@ -182,12 +191,14 @@ impl Check {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageCheck {
     NoncesMatchDistances,
+    CommitmentGiven,
 }
 
 impl MessageCheck {
     pub(crate) fn from_name(name: &str) -> Option<Self> {
         match name {
             "NONCES_MATCH_DISTANCES" => Some(MessageCheck::NoncesMatchDistances),
+            "COMMITMENT_GIVEN" => Some(MessageCheck::CommitmentGiven),
             _ => None,
         }
     }
@@ -201,6 +212,18 @@ impl MessageCheck {
         match self {
             MessageCheck::NoncesMatchDistances => {
                 repeated("nonces", Kind::Int64) && repeated("dist", Kind::Double)
+            }
+            MessageCheck::CommitmentGiven => {
+                let single = |name: &str, kind: Kind| {
+                    message
+                        .get_field_by_name(name)
+                        .is_some_and(|f| !f.is_list() && f.kind() == kind)
+                };
+                message
+                    .get_field_by_name("entries")
+                    .is_some_and(|f| f.is_list())
+                    && single("count", Kind::Uint32)
+                    && single("root_hash", Kind::Bytes)
             }
         }
     }

@@ -70,6 +70,8 @@ impl MessageSchema {
 pub struct Field {
     pub name: String,
     pub number: u32,
+    /// Where the field is declared in its message (Python takes its fields in this order).
+    pub declared: usize,
     pub kind: Kind,
     pub repeated: bool,
     pub packed: bool,

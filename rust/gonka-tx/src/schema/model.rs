@@ -25,6 +25,8 @@ pub const MSG_INTERFACE: &str = "Msg";
 pub struct FieldModel {
     pub name: String,
     pub number: u32,
+    /// Where the field is declared in its message (Python takes its fields in this order).
+    pub declared: usize,
     pub kind: FieldKind,
     pub repeated: bool,
     /// Repeated numbers are written packed unless the field says `packed = false`.
@@ -313,6 +315,7 @@ fn read_field(
     }
     Ok(FieldModel {
         number: field.number(),
+        declared: field.path().last().map_or(0, |&i| i as usize),
         packed: repeated && field.is_packed(),
         doc: docs.get(field.path()),
         name,

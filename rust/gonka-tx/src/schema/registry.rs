@@ -192,6 +192,7 @@ fn field(
     Ok(Field {
         name: f.name.clone(),
         number: f.number,
+        declared: f.declared,
         kind,
         repeated: f.repeated,
         packed: f.packed,
@@ -241,8 +242,9 @@ fn python_view(schema: &'static MessageSchema) -> Result<Vec<PyField>> {
             )));
         }
     }
-    // Python wants the fields without a default first; the sort is stable.
-    fields.sort_by_key(|f| !f.field.required);
+    // Python takes the fields in their declared order (the wire order is by number), those without a
+    // default first. A flattened message's fields stay together, at its place.
+    fields.sort_by_key(|f| (!f.field.required, schema.fields()[f.path[0]].declared));
     Ok(fields)
 }
 
@@ -292,6 +294,7 @@ impl MessageSchema {
                 .map(|f| model::FieldModel {
                     name: f.name.clone(),
                     number: f.number,
+                    declared: f.declared,
                     kind: match f.kind {
                         Kind::Scalar(s) => FieldKind::Scalar(s),
                         Kind::Enum(e) => FieldKind::Enum(e.full_name.clone()),

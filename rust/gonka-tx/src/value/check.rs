@@ -217,6 +217,13 @@ fn value_check(check: Check, value: &Value, path: &Path<'_>) -> Result<()> {
         Check::SignatureHex => inference::signature_hex(path, text()),
         Check::Ed25519Key => crypto::ed25519_key(path, bytes()),
         Check::Secp256k1Key => crypto::secp256k1_key(path, bytes()),
+        Check::OptionalHash32 if bytes().is_empty() => Ok(()),
+        Check::Hash32 | Check::OptionalHash32 => inference::hash_32(path, bytes()),
+        Check::Positive => match value {
+            Value::I64(v) if *v <= 0 => Err(invalid_at(path, "must be positive")),
+            Value::U64(0) => Err(invalid_at(path, "must be positive")),
+            _ => Ok(()),
+        },
         Check::PositiveCoins | Check::OptionalPositiveCoins | Check::VoteWeights => Ok(()),
     }
 }
@@ -259,6 +266,7 @@ fn message_check(
         MessageCheck::NoncesMatchDistances => {
             inference::nonces_match_distances(schema, message, path)
         }
+        MessageCheck::CommitmentGiven => inference::commitment_given(schema, message, path),
     }
 }
 

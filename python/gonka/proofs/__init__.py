@@ -1,0 +1,132 @@
+"""Verify what a Gonka node serves without trusting it (verification in Rust).
+
+- :mod:`gonka.proofs.participants`: an epoch's participant set, proven under the app hash of a header
+  that the light client verified from a trust anchor (:func:`verify_participants`);
+- :mod:`gonka.proofs.chain`: commits, the light client step (:class:`TrustedState`), RFC 6962 proofs,
+  transaction inclusion;
+- :mod:`gonka.proofs.store`: ICS23 proofs and the store → app hash chain;
+- :mod:`gonka.proofs.sumtree`: PoC v2 artifact commitments (:class:`SumTree`) and the legacy MMR.
+
+Every failure is a :class:`~gonka.errors.ProofError` subclass whose ``step`` names the failed check and
+whose ``expected``/``actual`` hold the bytes compared.
+"""
+
+from gonka.errors import (
+    AppHashMismatch,
+    EpochMismatch,
+    HeaderMismatch,
+    InclusionError,
+    InsufficientVotingPower,
+    InvalidCommit,
+    MalformedProof,
+    MembershipError,
+    ProofError,
+    SumTreeError,
+    TrustError,
+    ValidatorSetMismatch,
+)
+from gonka.proofs.chain import (
+    DEFAULT_TRUSTING_PERIOD,
+    MAINNET_CHAIN_ID,
+    Checkpoint,
+    InclusionProof,
+    Precommit,
+    TrustedState,
+    TrustOptions,
+    TxInclusion,
+    VerifiedHeader,
+    header_hash,
+    merkle_proofs,
+    merkle_root,
+    validator_set_hash,
+    verify_commit,
+    verify_header,
+    verify_tx,
+)
+from gonka.proofs.participants import (
+    ActiveParticipant,
+    ParticipantSet,
+    ProvenParticipants,
+    VerifiedParticipants,
+    active_participants_key,
+    decode_active_participants,
+    legacy_active_participants_key,
+    prove_participants,
+    verify_participants,
+    verify_participants_in_header,
+)
+from gonka.proofs.store import (
+    ProofOp,
+    StoreProof,
+    parse_proof_ops,
+    verify_membership,
+    verify_non_membership,
+    verify_store_value,
+)
+from gonka.proofs.sumtree import (
+    SumTree,
+    SumTreeProof,
+    artifact_leaf,
+    empty_tree_root,
+    mmr_proof,
+    mmr_root,
+    verify_mmr_proof,
+    verify_sum_tree_proof,
+    verify_sum_tree_proofs,
+)
+
+__all__ = [
+    "DEFAULT_TRUSTING_PERIOD",
+    "MAINNET_CHAIN_ID",
+    "ActiveParticipant",
+    "AppHashMismatch",
+    "Checkpoint",
+    "EpochMismatch",
+    "HeaderMismatch",
+    "InclusionError",
+    "InclusionProof",
+    "InsufficientVotingPower",
+    "InvalidCommit",
+    "MalformedProof",
+    "MembershipError",
+    "ParticipantSet",
+    "Precommit",
+    "ProofError",
+    "ProofOp",
+    "ProvenParticipants",
+    "StoreProof",
+    "SumTree",
+    "SumTreeError",
+    "SumTreeProof",
+    "TrustError",
+    "TrustOptions",
+    "TrustedState",
+    "TxInclusion",
+    "ValidatorSetMismatch",
+    "VerifiedHeader",
+    "VerifiedParticipants",
+    "active_participants_key",
+    "artifact_leaf",
+    "decode_active_participants",
+    "empty_tree_root",
+    "header_hash",
+    "legacy_active_participants_key",
+    "merkle_proofs",
+    "merkle_root",
+    "mmr_proof",
+    "mmr_root",
+    "parse_proof_ops",
+    "prove_participants",
+    "validator_set_hash",
+    "verify_commit",
+    "verify_header",
+    "verify_membership",
+    "verify_mmr_proof",
+    "verify_non_membership",
+    "verify_participants",
+    "verify_participants_in_header",
+    "verify_store_value",
+    "verify_sum_tree_proof",
+    "verify_sum_tree_proofs",
+    "verify_tx",
+]

@@ -1,0 +1,331 @@
+//! From a nonce's last hidden state to its artifact: pick, Haar chain, fp16.
+//!
+//! ```text
+//! last = h / (‖h‖ + 1e-8)                       float32
+//! y    = last[pick(block_hash, public_key, nonce, hidden, k)]
+//! for j in 0..k-1:  w = normal(seed32("…_nonce_{n}_haar_hh_{k}_{j}"), k); w /= ‖w‖
+//!                   y = y − 2 (w·y) w
+//! y    = y / (‖y‖ + 1e-8);  artifact = fp16 little-endian of y
+//! ```
+//!
+//! `pick` returns the `k` coordinates with the smallest scores `mm(d, seed32("…_pick_{k}"))`
+//! in the order CUDA's `torch.topk` writes them: the `k-1` smallest in ascending index order,
+//! then the `k`-th smallest. (Scores never tie: `mm(·, seed)` is a bijection.)
+
+use rayon::prelude::*;
+
+use super::rng::{mm, normal, seed32};
+use crate::convert::{f16_bits_to_f32, f32_to_f16_bits};
+use crate::error::{Error, Result};
+
+/// The seed string of a nonce's pick.
+pub fn pick_seed(block_hash: &str, public_key: &str, nonce: i64, k: usize) -> String {
+    format!("{block_hash}_{public_key}_nonce_{nonce}_pick_{k}")
+}
+
+/// The seed string of reflection `j` of a nonce's Haar chain.
+pub fn haar_seed(block_hash: &str, public_key: &str, nonce: i64, k: usize, j: usize) -> String {
+    format!("{block_hash}_{public_key}_nonce_{nonce}_haar_hh_{k}_{j}")
+}
+
+fn check_k(k: usize, hidden: usize) -> Result<()> {
+    if k == 0 || k > hidden {
+        return Err(Error::InvalidInput(format!(
+            "k must be in [1, hidden], got k={k}, hidden={hidden}"
+        )));
+    }
+    if hidden > i32::MAX as usize {
+        return Err(Error::InvalidInput(format!(
+            "hidden must be at most {}, got {hidden}",
+            i32::MAX
+        )));
+    }
+    Ok(())
+}
+
+/// Scores per block, computed before the selection scan (vectorizes).
+const SCORE_BLOCK: usize = 256;
+
+#[inline(always)]
+fn scores_body(out: &mut [u32], first: u32, seed: u32) {
+    for (i, s) in out.iter_mut().enumerate() {
+        *s = mm(first.wrapping_add(i as u32), seed);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn scores_avx2(out: &mut [u32], first: u32, seed: u32) {
+    scores_body(out, first, seed)
+}
+
+/// `mm(first + i, seed)` into `out`.
+fn fill_scores(out: &mut [u32], first: u32, seed: u32) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 was detected just above.
+        unsafe { scores_avx2(out, first, seed) };
+        return;
+    }
+    scores_body(out, first, seed)
+}
+
+/// The `k` indices of the smallest scores, in CUDA's order.
+pub fn pick_with_seed(seed: u32, hidden: usize, k: usize) -> Result<Vec<u32>> {
+    check_k(k, hidden)?;
+    // `best` holds (score, index) of the k smallest so far, sorted by score ascending.
+    let mut best: Vec<(u32, u32)> = Vec::with_capacity(k + 1);
+    let mut threshold = u32::MAX;
+    let mut scores = [0u32; SCORE_BLOCK];
+    let mut start = 0usize;
+    while start < hidden {
+        let len = SCORE_BLOCK.min(hidden - start);
+        fill_scores(&mut scores[..len], start as u32, seed);
+        for (i, &score) in scores[..len].iter().enumerate() {
+            if best.len() == k && score >= threshold {
+                continue;
+            }
+            let at = best.partition_point(|&(s, _)| s < score);
+            best.insert(at, (score, (start + i) as u32));
+            best.truncate(k);
+            if best.len() == k {
+                threshold = best[k - 1].0;
+            }
+        }
+        start += len;
+    }
+    let kth = best[k - 1].1;
+    let mut out: Vec<u32> = best[..k - 1].iter().map(|&(_, index)| index).collect();
+    out.sort_unstable();
+    out.push(kth);
+    Ok(out)
+}
+
+/// `pick` of one nonce.
+pub fn pick(
+    block_hash: &str,
+    public_key: &str,
+    nonce: i64,
+    hidden: usize,
+    k: usize,
+) -> Result<Vec<u32>> {
+    pick_with_seed(
+        seed32(&pick_seed(block_hash, public_key, nonce, k)),
+        hidden,
+        k,
+    )
+}
+
+/// The unit vectors of a nonce's Haar chain (`k-1` of them, `k` values each).
+pub fn haar_vectors(
+    block_hash: &str,
+    public_key: &str,
+    nonce: i64,
+    k: usize,
+) -> Result<Vec<Vec<f32>>> {
+    (0..k.saturating_sub(1))
+        .map(|j| {
+            let mut w = normal(seed32(&haar_seed(block_hash, public_key, nonce, k, j)), k)?;
+            let norm = norm_f32(&w);
+            for x in &mut w {
+                *x /= norm;
+            }
+            Ok(w)
+        })
+        .collect()
+}
+
+/// ‖x‖ in float32 (accumulated in float64 over eight lanes, rounded once).
+fn norm_f32(x: &[f32]) -> f32 {
+    let mut lanes = [0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += f64::from(v) * f64::from(v);
+        }
+    }
+    let mut total: f64 = lanes.iter().sum();
+    for &v in tail {
+        total += f64::from(v) * f64::from(v);
+    }
+    total.sqrt() as f32
+}
+
+/// Dot product in float32 (accumulated in float64, rounded once).
+fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| f64::from(x) * f64::from(y))
+        .sum::<f64>() as f32
+}
+
+/// The Haar chain and final normalisation on picked values `y` (float32, in place).
+pub fn rotate(y: &mut [f32], chain: &[Vec<f32>]) {
+    for w in chain {
+        let two_dot = 2.0 * dot_f32(w, y);
+        for (yi, &wi) in y.iter_mut().zip(w) {
+            *yi -= two_dot * wi;
+        }
+    }
+    let scale = norm_f32(y) + 1e-8;
+    for yi in y.iter_mut() {
+        *yi /= scale;
+    }
+}
+
+/// The artifact of one nonce from its last hidden state, as fp16 bits.
+pub fn artifact(
+    block_hash: &str,
+    public_key: &str,
+    nonce: i64,
+    last_hidden: &[f32],
+    k: usize,
+) -> Result<Vec<u16>> {
+    let idx = pick(block_hash, public_key, nonce, last_hidden.len(), k)?;
+    let scale = norm_f32(last_hidden) + 1e-8;
+    let mut y: Vec<f32> = idx
+        .iter()
+        .map(|&i| last_hidden[i as usize] / scale)
+        .collect();
+    let chain = haar_vectors(block_hash, public_key, nonce, k)?;
+    rotate(&mut y, &chain);
+    Ok(y.iter().map(|&v| f32_to_f16_bits(v)).collect())
+}
+
+/// Artifacts of many nonces (`last_hidden` is `[nonces.len(), hidden]`) into `out`
+/// (`[nonces.len(), k]` fp16 bits), in parallel.
+pub fn artifacts_into(
+    block_hash: &str,
+    public_key: &str,
+    nonces: &[i64],
+    last_hidden: &[f32],
+    k: usize,
+    out: &mut [u16],
+) -> Result<()> {
+    if nonces.is_empty() {
+        return Ok(());
+    }
+    if last_hidden.len() % nonces.len() != 0 || out.len() != nonces.len() * k {
+        return Err(Error::InvalidInput(format!(
+            "{} nonces need [{}, hidden] hidden states and [{}, {k}] outputs",
+            nonces.len(),
+            nonces.len(),
+            nonces.len()
+        )));
+    }
+    let hidden = last_hidden.len() / nonces.len();
+    check_k(k, hidden)?;
+    out.par_chunks_mut(k)
+        .zip(last_hidden.par_chunks(hidden))
+        .zip(nonces.par_iter())
+        .try_for_each(|((row, h), &nonce)| {
+            let bits = artifact(block_hash, public_key, nonce, h, k)?;
+            row.copy_from_slice(&bits);
+            Ok(())
+        })
+}
+
+/// Picks of many nonces into `out` (`[nonces.len(), k]`), in parallel.
+pub fn picks_into(
+    block_hash: &str,
+    public_key: &str,
+    nonces: &[i64],
+    hidden: usize,
+    k: usize,
+    out: &mut [u32],
+) -> Result<()> {
+    check_k(k, hidden)?;
+    if out.len() != nonces.len() * k {
+        return Err(Error::InvalidInput(format!(
+            "{} nonces need an output of {} indices",
+            nonces.len(),
+            nonces.len() * k
+        )));
+    }
+    out.par_chunks_mut(k)
+        .zip(nonces.par_iter())
+        .try_for_each(|(row, &nonce)| {
+            row.copy_from_slice(&pick(block_hash, public_key, nonce, hidden, k)?);
+            Ok(())
+        })
+}
+
+/// Little-endian bytes of fp16 bits.
+pub fn encode_f16_le(bits: &[u16]) -> Vec<u8> {
+    bits.iter().flat_map(|b| b.to_le_bytes()).collect()
+}
+
+/// fp16 little-endian bytes -> float32 values; `None` for an odd length.
+pub fn decode_f16_le(bytes: &[u8]) -> Option<Vec<f32>> {
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(2)
+            .map(|c| f16_bits_to_f32(u16::from_le_bytes([c[0], c[1]])))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::v2::rng::uniform;
+
+    const BH: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+
+    fn pk() -> String {
+        format!("02{}", "11".repeat(32))
+    }
+
+    #[test]
+    fn picks_of_the_spec_in_cuda_order() {
+        let pk = pk();
+        assert_eq!(
+            pick(BH, &pk, 0, 4096, 12).unwrap(),
+            [223, 721, 920, 1187, 1327, 1716, 1991, 2789, 2806, 3141, 3625, 2331]
+        );
+        assert_eq!(
+            pick(BH, &pk, 1, 4096, 12).unwrap(),
+            [76, 324, 919, 1187, 1352, 2499, 2770, 2918, 3388, 3679, 3782, 2129]
+        );
+    }
+
+    #[test]
+    fn pick_agrees_with_a_full_sort() {
+        for (seed, hidden, k) in [
+            (1u32, 64usize, 12usize),
+            (2, 700, 12),
+            (3, 12, 12),
+            (4, 5, 1),
+        ] {
+            let mut all: Vec<(u32, u32)> = (0..hidden as u32).map(|d| (mm(d, seed), d)).collect();
+            all.sort_unstable();
+            let mut want: Vec<u32> = all[..k - 1].iter().map(|&(_, d)| d).collect();
+            want.sort_unstable();
+            want.push(all[k - 1].1);
+            assert_eq!(pick_with_seed(seed, hidden, k).unwrap(), want);
+        }
+        assert!(pick_with_seed(1, 4, 5).is_err());
+        assert!(pick_with_seed(1, 4, 0).is_err());
+    }
+
+    #[test]
+    fn synthetic_artifact_of_the_spec() {
+        let h: Vec<f32> = uniform(seed32("synthetic_last_hidden"), 4096)
+            .unwrap()
+            .iter()
+            .map(|u| u - 0.5)
+            .collect();
+        assert_eq!(&h[..3], &[0.077_509_88, 0.394_803, 0.225_672_72]);
+        let bits = artifact(BH, &pk(), 0, &h, 12).unwrap();
+        let bytes = encode_f16_le(&bits);
+        use base64::Engine as _;
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+            "TbiUKC80ADkfKGm1RLSPLlct7w33MNow"
+        );
+    }
+}
