@@ -127,7 +127,7 @@ def render(
         out.append(f"from gonka.tx._mixins import {', '.join(mixins)}")
     out += ["", "if TYPE_CHECKING:", "    from collections.abc import Sequence", ""]
     out += ["    from gonka.tx.values import Coin, TimestampLike", ""]
-    out += ["__all__ = [", *[f'    "{name}",' for name in names], "]", ""]
+    out += ["__all__: list[str] = [", *[f'    "{name}",' for name in names], "]", ""]
     for e in enums:
         out += ["", f"class {e['class_name']}(ProtoEnum):"]
         out += _docstring(e["doc"], "    ") or [f'    """``{e["full_name"]}``."""', ""]

@@ -14,9 +14,9 @@ Parameters, proofs, validation and nonce scheduling need only numpy; the model, 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from gonka._lazy import lazy_attributes
 from gonka.poc.nonces import MAX_NONCE, check_nonce, nonce_iterator, parse_nonces
 from gonka.poc.params import (
     DEFAULT_FRAUD_THRESHOLD,
@@ -67,18 +67,7 @@ _LAZY = {
     "weight_pool": "gonka.poc.rng",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gonka.poc' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)
 
 
 __all__ = [

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from gonka.tx.values import Coin, TimestampLike
 
-__all__ = [
+__all__: list[str] = [
     "Allowance",
     "Authorization",
     "BasicAllowance",

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from gonka import _native
 from gonka.errors import InvalidInput
@@ -280,58 +280,13 @@ class SignerInfo:
 
 _native.tx_register_type("SignerInfo", SignerInfo)
 
-if TYPE_CHECKING:
-
-    class DecodedTx:
-        """A decoded TxRaw: typed content plus the exact bytes that were signed. Decoding parses and checks
-        every byte; the Python objects of the messages, coins and JSON form are made when first read."""
-
-        @property
-        def messages(self) -> tuple[Msg, ...]: ...
-        @property
-        def memo(self) -> str: ...
-        @property
-        def timeout_height(self) -> int: ...
-        @property
-        def unordered(self) -> bool: ...
-        @property
-        def timeout_timestamp(self) -> Timestamp | None: ...
-        @property
-        def fee(self) -> tuple[Coin, ...]: ...
-        @property
-        def gas_limit(self) -> int: ...
-        @property
-        def payer(self) -> str: ...
-        @property
-        def granter(self) -> str: ...
-        @property
-        def signers(self) -> tuple[SignerInfo, ...]: ...
-        @property
-        def signatures(self) -> tuple[bytes, ...]: ...
-        @property
-        def body_bytes(self) -> bytes: ...
-        @property
-        def auth_info_bytes(self) -> bytes: ...
-        @property
-        def raw(self) -> bytes: ...
-        @property
-        def json(self) -> dict[str, Any]:
-            """The chain's JSON form (``body``, ``auth_info``, ``signatures``), as ``--dry-run`` prints it."""
-
-        @property
-        def hash(self) -> str: ...
-        def verify(self, chain_id: str, account_numbers: int | Sequence[int]) -> None:
-            """Checks every signature (SIGN_MODE_DIRECT) for the signers' account numbers; raises
-            ``InvalidSignature`` when one does not verify."""
-
-else:
-    DecodedTx = _native.DecodedTx
+# Typed in the native module's stubs.
+DecodedTx = _native.DecodedTx
 
 
 def decode_tx(raw: bytes) -> DecodedTx:
     """Decodes TxRaw bytes. Malformed bytes raise ``InvalidInput``."""
-    decoded: DecodedTx = _native.tx_decode(raw if type(raw) is bytes else bytes(raw))
-    return decoded
+    return _native.tx_decode(raw if type(raw) is bytes else bytes(raw))
 
 
 def encode_json_tx(tx: dict[str, Any]) -> bytes:

@@ -15,9 +15,9 @@ Primitives, sampling, the store, validation and weights need only numpy; the gen
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from gonka._lazy import lazy_attributes
 from gonka.poc.v2.params import (
     CHAIN_P_VALUE_THRESHOLD,
     EFFECTIVE_FRAUD_THRESHOLD,
@@ -53,18 +53,7 @@ _LAZY = {
     "tiny_qwen3": "gonka.poc.v2.model",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gonka.poc.v2' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)
 
 
 __all__ = [

@@ -172,7 +172,9 @@ impl Check {
             Check::PositiveCoins | Check::OptionalPositiveCoins => *kind == FieldKind::Coin,
             Check::Finite => matches!(kind, FieldKind::Scalar(s) if s.is_float()),
             Check::NotEmpty => repeated || string || bytes,
-            Check::Ed25519Key | Check::Secp256k1Key | Check::Hash32 | Check::OptionalHash32 => bytes,
+            Check::Ed25519Key | Check::Secp256k1Key | Check::Hash32 | Check::OptionalHash32 => {
+                bytes
+            }
             Check::Positive => {
                 matches!(kind, FieldKind::Scalar(s) if s.is_signed_int() || s.is_unsigned_int())
             }
