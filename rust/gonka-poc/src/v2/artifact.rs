@@ -12,9 +12,12 @@
 //! in the order CUDA's `torch.topk` writes them: the `k-1` smallest in ascending index order,
 //! then the `k`-th smallest. (Scores never tie: `mm(·, seed)` is a bijection.)
 
-use rayon::prelude::*;
+use std::io::Write;
 
-use super::rng::{mm, normal, seed32};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::rng::{mm, normal};
 use crate::convert::{f16_bits_to_f32, f32_to_f16_bits};
 use crate::error::{Error, Result};
 
@@ -26,6 +29,43 @@ pub fn pick_seed(block_hash: &str, public_key: &str, nonce: i64, k: usize) -> St
 /// The seed string of reflection `j` of a nonce's Haar chain.
 pub fn haar_seed(block_hash: &str, public_key: &str, nonce: i64, k: usize, j: usize) -> String {
     format!("{block_hash}_{public_key}_nonce_{nonce}_haar_hh_{k}_{j}")
+}
+
+/// The seeds of one (block hash, public key)'s nonces: SHA-256 has absorbed the common prefix
+/// `"{block_hash}_{public_key}_nonce_"` once, so each seed hashes only its own tail (the prefix
+/// spans two of a seed's three blocks). Each seed equals `seed32` of the full string.
+#[derive(Clone)]
+pub struct NonceSeeds(Sha256);
+
+impl NonceSeeds {
+    pub fn new(block_hash: &str, public_key: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(block_hash.as_bytes());
+        hasher.update(b"_");
+        hasher.update(public_key.as_bytes());
+        hasher.update(b"_nonce_");
+        Self(hasher)
+    }
+
+    fn seed(&self, tail: std::fmt::Arguments<'_>) -> u32 {
+        // A nonce and two indices fit 64 bytes with room to spare.
+        let mut buffer = [0u8; 96];
+        let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+        cursor.write_fmt(tail).expect("a seed tail fits its buffer");
+        let len = cursor.position() as usize;
+        let digest = self.0.clone().chain_update(&buffer[..len]).finalize();
+        u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+    }
+
+    /// `seed32(pick_seed(..))`.
+    pub fn pick(&self, nonce: i64, k: usize) -> u32 {
+        self.seed(format_args!("{nonce}_pick_{k}"))
+    }
+
+    /// `seed32(haar_seed(..))`.
+    pub fn haar(&self, nonce: i64, k: usize, j: usize) -> u32 {
+        self.seed(format_args!("{nonce}_haar_hh_{k}_{j}"))
+    }
 }
 
 fn check_k(k: usize, hidden: usize) -> Result<()> {
@@ -43,62 +83,96 @@ fn check_k(k: usize, hidden: usize) -> Result<()> {
     Ok(())
 }
 
-/// Scores per block, computed before the selection scan (vectorizes).
-const SCORE_BLOCK: usize = 256;
-
-#[inline(always)]
-fn scores_body(out: &mut [u32], first: u32, seed: u32) {
-    for (i, s) in out.iter_mut().enumerate() {
-        *s = mm(first.wrapping_add(i as u32), seed);
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn scores_avx2(out: &mut [u32], first: u32, seed: u32) {
-    scores_body(out, first, seed)
-}
-
-/// `mm(first + i, seed)` into `out`.
-fn fill_scores(out: &mut [u32], first: u32, seed: u32) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 was detected just above.
-        unsafe { scores_avx2(out, first, seed) };
-        return;
-    }
-    scores_body(out, first, seed)
-}
+/// Scores whose minimum decides whether the selection looks at them.
+const SCAN_CHUNK: usize = 32;
 
 /// The `k` indices of the smallest scores, in CUDA's order.
 pub fn pick_with_seed(seed: u32, hidden: usize, k: usize) -> Result<Vec<u32>> {
     check_k(k, hidden)?;
-    // `best` holds (score, index) of the k smallest so far, sorted by score ascending.
-    let mut best: Vec<(u32, u32)> = Vec::with_capacity(k + 1);
-    let mut threshold = u32::MAX;
-    let mut scores = [0u32; SCORE_BLOCK];
-    let mut start = 0usize;
-    while start < hidden {
-        let len = SCORE_BLOCK.min(hidden - start);
-        fill_scores(&mut scores[..len], start as u32, seed);
-        for (i, &score) in scores[..len].iter().enumerate() {
-            if best.len() == k && score >= threshold {
-                continue;
-            }
-            let at = best.partition_point(|&(s, _)| s < score);
-            best.insert(at, (score, (start + i) as u32));
-            best.truncate(k);
-            if best.len() == k {
-                threshold = best[k - 1].0;
-            }
-        }
-        start += len;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 was detected just above.
+        return Ok(unsafe { smallest_avx2(seed, hidden, k) });
     }
+    Ok(smallest(seed, hidden, k))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn smallest_avx2(seed: u32, hidden: usize, k: usize) -> Vec<u32> {
+    smallest(seed, hidden, k)
+}
+
+/// The k smallest of the (score, index) pairs offered, ordered as a full sort orders them.
+struct Smallest {
+    best: Vec<(u32, u32)>,
+    k: usize,
+}
+
+impl Smallest {
+    fn new(k: usize) -> Self {
+        Self {
+            best: Vec::with_capacity(k),
+            k,
+        }
+    }
+
+    #[inline(always)]
+    fn offer(&mut self, score: u32, index: u32) {
+        let full = self.best.len() == self.k;
+        if full && score >= self.best[self.k - 1].0 {
+            return;
+        }
+        if !full {
+            self.best.push((score, index));
+        }
+        // Shift the entries above `score` up one (the largest falls out when full).
+        let mut at = self.best.len() - 1;
+        while at > 0 && self.best[at - 1].0 > score {
+            self.best[at] = self.best[at - 1];
+            at -= 1;
+        }
+        self.best[at] = (score, index);
+    }
+}
+
+/// The scan of [`pick_with_seed`] (`1 <= k <= hidden`); inlined into its AVX2 copy, where the scores and
+/// the chunk minima vectorize.
+#[inline(always)]
+fn smallest(seed: u32, hidden: usize, k: usize) -> Vec<u32> {
+    let mut scores = vec![0u32; hidden];
+    for (i, s) in scores.iter_mut().enumerate() {
+        *s = mm(i as u32, seed);
+    }
+    let minima: Vec<u32> = scores
+        .chunks(SCAN_CHUNK)
+        .map(|chunk| chunk.iter().fold(u32::MAX, |m, &s| m.min(s)))
+        .collect();
+    // The k-th smallest chunk minimum bounds the k-th smallest score (k chunks hold a score no larger):
+    // only chunks whose minimum is within it can hold one of the k.
+    let mut bound = u32::MAX;
+    if minima.len() > k {
+        let mut of_minima = Smallest::new(k);
+        for (c, &m) in minima.iter().enumerate() {
+            of_minima.offer(m, c as u32);
+        }
+        bound = of_minima.best[k - 1].0;
+    }
+    let mut best = Smallest::new(k);
+    for (c, chunk) in scores.chunks(SCAN_CHUNK).enumerate() {
+        if minima[c] > bound {
+            continue;
+        }
+        for (i, &score) in chunk.iter().enumerate() {
+            best.offer(score, (c * SCAN_CHUNK + i) as u32);
+        }
+    }
+    let best = best.best;
     let kth = best[k - 1].1;
     let mut out: Vec<u32> = best[..k - 1].iter().map(|&(_, index)| index).collect();
     out.sort_unstable();
     out.push(kth);
-    Ok(out)
+    out
 }
 
 /// `pick` of one nonce.
@@ -110,7 +184,7 @@ pub fn pick(
     k: usize,
 ) -> Result<Vec<u32>> {
     pick_with_seed(
-        seed32(&pick_seed(block_hash, public_key, nonce, k)),
+        NonceSeeds::new(block_hash, public_key).pick(nonce, k),
         hidden,
         k,
     )
@@ -123,9 +197,13 @@ pub fn haar_vectors(
     nonce: i64,
     k: usize,
 ) -> Result<Vec<Vec<f32>>> {
+    haar_vectors_of(&NonceSeeds::new(block_hash, public_key), nonce, k)
+}
+
+fn haar_vectors_of(seeds: &NonceSeeds, nonce: i64, k: usize) -> Result<Vec<Vec<f32>>> {
     (0..k.saturating_sub(1))
         .map(|j| {
-            let mut w = normal(seed32(&haar_seed(block_hash, public_key, nonce, k, j)), k)?;
+            let mut w = normal(seeds.haar(nonce, k, j), k)?;
             let norm = norm_f32(&w);
             for x in &mut w {
                 *x /= norm;
@@ -182,13 +260,22 @@ pub fn artifact(
     last_hidden: &[f32],
     k: usize,
 ) -> Result<Vec<u16>> {
-    let idx = pick(block_hash, public_key, nonce, last_hidden.len(), k)?;
+    artifact_of(
+        &NonceSeeds::new(block_hash, public_key),
+        nonce,
+        last_hidden,
+        k,
+    )
+}
+
+fn artifact_of(seeds: &NonceSeeds, nonce: i64, last_hidden: &[f32], k: usize) -> Result<Vec<u16>> {
+    let idx = pick_with_seed(seeds.pick(nonce, k), last_hidden.len(), k)?;
     let scale = norm_f32(last_hidden) + 1e-8;
     let mut y: Vec<f32> = idx
         .iter()
         .map(|&i| last_hidden[i as usize] / scale)
         .collect();
-    let chain = haar_vectors(block_hash, public_key, nonce, k)?;
+    let chain = haar_vectors_of(seeds, nonce, k)?;
     rotate(&mut y, &chain);
     Ok(y.iter().map(|&v| f32_to_f16_bits(v)).collect())
 }
@@ -216,11 +303,12 @@ pub fn artifacts_into(
     }
     let hidden = last_hidden.len() / nonces.len();
     check_k(k, hidden)?;
+    let seeds = NonceSeeds::new(block_hash, public_key);
     out.par_chunks_mut(k)
         .zip(last_hidden.par_chunks(hidden))
         .zip(nonces.par_iter())
         .try_for_each(|((row, h), &nonce)| {
-            let bits = artifact(block_hash, public_key, nonce, h, k)?;
+            let bits = artifact_of(&seeds, nonce, h, k)?;
             row.copy_from_slice(&bits);
             Ok(())
         })
@@ -243,10 +331,11 @@ pub fn picks_into(
             nonces.len() * k
         )));
     }
+    let seeds = NonceSeeds::new(block_hash, public_key);
     out.par_chunks_mut(k)
         .zip(nonces.par_iter())
         .try_for_each(|(row, &nonce)| {
-            row.copy_from_slice(&pick(block_hash, public_key, nonce, hidden, k)?);
+            row.copy_from_slice(&pick_with_seed(seeds.pick(nonce, k), hidden, k)?);
             Ok(())
         })
 }
@@ -272,7 +361,7 @@ pub fn decode_f16_le(bytes: &[u8]) -> Option<Vec<f32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::v2::rng::uniform;
+    use crate::v2::rng::{seed32, uniform};
 
     const BH: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
 
@@ -291,6 +380,25 @@ mod tests {
             pick(BH, &pk, 1, 4096, 12).unwrap(),
             [76, 324, 919, 1187, 1352, 2499, 2770, 2918, 3388, 3679, 3782, 2129]
         );
+    }
+
+    #[test]
+    fn nonce_seeds_hash_the_full_seed_strings() {
+        let pk = pk();
+        for key in [pk.as_str(), "", "gonka1short"] {
+            let seeds = NonceSeeds::new(BH, key);
+            for nonce in [0i64, 1, 9, 10, 12345, -7, i64::MIN, i64::MAX] {
+                for k in [1usize, 12, 4096] {
+                    assert_eq!(seeds.pick(nonce, k), seed32(&pick_seed(BH, key, nonce, k)));
+                    for j in [0usize, 10, 4095] {
+                        assert_eq!(
+                            seeds.haar(nonce, k, j),
+                            seed32(&haar_seed(BH, key, nonce, k, j))
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
