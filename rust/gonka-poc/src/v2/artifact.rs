@@ -17,7 +17,7 @@ use std::io::Write;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::rng::{mm, normal};
+use super::rng::{mm, normal_into};
 use crate::convert::{f16_bits_to_f32, f32_to_f16_bits};
 use crate::error::{Error, Result};
 
@@ -203,14 +203,27 @@ pub fn haar_vectors(
 fn haar_vectors_of(seeds: &NonceSeeds, nonce: i64, k: usize) -> Result<Vec<Vec<f32>>> {
     (0..k.saturating_sub(1))
         .map(|j| {
-            let mut w = normal(seeds.haar(nonce, k, j), k)?;
-            let norm = norm_f32(&w);
-            for x in &mut w {
-                *x /= norm;
-            }
+            let mut w = vec![0f32; k];
+            haar_vector_into(seeds, nonce, k, j, &mut w)?;
             Ok(w)
         })
         .collect()
+}
+
+/// Unit vector `j` of a nonce's Haar chain into `w` (`k` values).
+fn haar_vector_into(
+    seeds: &NonceSeeds,
+    nonce: i64,
+    k: usize,
+    j: usize,
+    w: &mut [f32],
+) -> Result<()> {
+    normal_into(seeds.haar(nonce, k, j), w)?;
+    let norm = norm_f32(w);
+    for x in w.iter_mut() {
+        *x /= norm;
+    }
+    Ok(())
 }
 
 /// ‖x‖ in float32 (accumulated in float64 over eight lanes, rounded once).
@@ -241,11 +254,20 @@ fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
 /// The Haar chain and final normalisation on picked values `y` (float32, in place).
 pub fn rotate(y: &mut [f32], chain: &[Vec<f32>]) {
     for w in chain {
-        let two_dot = 2.0 * dot_f32(w, y);
-        for (yi, &wi) in y.iter_mut().zip(w) {
-            *yi -= two_dot * wi;
-        }
+        reflect(y, w);
     }
+    normalize(y);
+}
+
+/// `y -= 2 (w . y) w` for a unit vector `w`.
+fn reflect(y: &mut [f32], w: &[f32]) {
+    let two_dot = 2.0 * dot_f32(w, y);
+    for (yi, &wi) in y.iter_mut().zip(w) {
+        *yi -= two_dot * wi;
+    }
+}
+
+fn normalize(y: &mut [f32]) {
     let scale = norm_f32(y) + 1e-8;
     for yi in y.iter_mut() {
         *yi /= scale;
@@ -269,15 +291,35 @@ pub fn artifact(
 }
 
 fn artifact_of(seeds: &NonceSeeds, nonce: i64, last_hidden: &[f32], k: usize) -> Result<Vec<u16>> {
+    let mut bits = vec![0u16; k];
+    artifact_into(seeds, nonce, last_hidden, k, &mut bits)?;
+    Ok(bits)
+}
+
+/// The artifact of one nonce into `out` (`k` fp16 bits); the chain's vectors are made one at a time.
+fn artifact_into(
+    seeds: &NonceSeeds,
+    nonce: i64,
+    last_hidden: &[f32],
+    k: usize,
+    out: &mut [u16],
+) -> Result<()> {
     let idx = pick_with_seed(seeds.pick(nonce, k), last_hidden.len(), k)?;
     let scale = norm_f32(last_hidden) + 1e-8;
     let mut y: Vec<f32> = idx
         .iter()
         .map(|&i| last_hidden[i as usize] / scale)
         .collect();
-    let chain = haar_vectors_of(seeds, nonce, k)?;
-    rotate(&mut y, &chain);
-    Ok(y.iter().map(|&v| f32_to_f16_bits(v)).collect())
+    let mut w = vec![0f32; k];
+    for j in 0..k - 1 {
+        haar_vector_into(seeds, nonce, k, j, &mut w)?;
+        reflect(&mut y, &w);
+    }
+    normalize(&mut y);
+    for (o, &v) in out.iter_mut().zip(&y) {
+        *o = f32_to_f16_bits(v);
+    }
+    Ok(())
 }
 
 /// Artifacts of many nonces (`last_hidden` is `[nonces.len(), hidden]`) into `out`
@@ -307,11 +349,7 @@ pub fn artifacts_into(
     out.par_chunks_mut(k)
         .zip(last_hidden.par_chunks(hidden))
         .zip(nonces.par_iter())
-        .try_for_each(|((row, h), &nonce)| {
-            let bits = artifact_of(&seeds, nonce, h, k)?;
-            row.copy_from_slice(&bits);
-            Ok(())
-        })
+        .try_for_each(|((row, h), &nonce)| artifact_into(&seeds, nonce, h, k, row))
 }
 
 /// Picks of many nonces into `out` (`[nonces.len(), k]`), in parallel.
