@@ -147,13 +147,12 @@ fn pairs_body<E: NormalOut>(
     let mut sin_buf = [0f32; BLOCK];
     for (block, chunk) in cos_out.chunks_mut(BLOCK).enumerate() {
         let start = first + (block * BLOCK) as u32;
-        for i in 0..BLOCK {
-            let j = start.wrapping_add(i as u32);
-            let u1 = unit(mm(j, seed));
-            let u2 = unit(mm(j.wrapping_add(pairs), seed));
-            let (c, s) = box_muller(u1, u2);
-            cos_buf[i] = c;
-            sin_buf[i] = s;
+        // A full block runs with a constant trip count (it vectorizes best); a short stream, such as a
+        // Haar vector's 6 pairs, computes only its own pairs.
+        if chunk.len() == BLOCK {
+            pairs_block(seed, pairs, start, BLOCK, &mut cos_buf, &mut sin_buf);
+        } else {
+            pairs_block(seed, pairs, start, chunk.len(), &mut cos_buf, &mut sin_buf);
         }
         for (dst, &src) in chunk.iter_mut().zip(&cos_buf) {
             *dst = E::from_f32(src);
@@ -165,6 +164,26 @@ fn pairs_body<E: NormalOut>(
                 *dst = E::from_f32(src);
             }
         }
+    }
+}
+
+/// Pairs `start..start + count` (count <= BLOCK) into the front of the buffers.
+#[inline(always)]
+fn pairs_block(
+    seed: u32,
+    pairs: u32,
+    start: u32,
+    count: usize,
+    cos_buf: &mut [f32; BLOCK],
+    sin_buf: &mut [f32; BLOCK],
+) {
+    for i in 0..count {
+        let j = start.wrapping_add(i as u32);
+        let u1 = unit(mm(j, seed));
+        let u2 = unit(mm(j.wrapping_add(pairs), seed));
+        let (c, s) = box_muller(u1, u2);
+        cos_buf[i] = c;
+        sin_buf[i] = s;
     }
 }
 
