@@ -18,16 +18,16 @@ Run with ``make bench`` (or ``pytest benches/test_bench_poc_rng.py --benchmark-e
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 import torch
 from gonka.poc import rng
+from sidebyside import SideBySide, cpu_seconds
 
 BH = "52DAB38B4329170319EF41AD0E4A653A668B6B2267A86222EA4E9B03A4F0D4E6"
 PK = "02eb3102a6cb586765d01fad324523ec0bc67b9efd6a2d9589c135adfedf7922cc"
@@ -36,53 +36,14 @@ BATCH = 32
 POOL_SIZE = 888_156_147
 REFERENCE_POOL_SLICE = 8
 
-_medians: dict[tuple[str, str], float] = {}
-_scale: dict[tuple[str, str], float] = {}
-_notes: list[str] = []
+_board = SideBySide("poc rng", warmup_rounds=0)
+_medians, _scale, _notes = _board.medians, _board.scale, _board.notes
+run = _board.run
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report_ratios(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    if not _medians:
-        return
-    writer = request.config.pluginmanager.get_plugin("terminalreporter")
-    lines = ["", f"poc rng ({os.cpu_count()} CPUs): reference median / gonka median (above 1: gonka faster)"]
-    for (group, side), theirs in sorted(_medians.items()):
-        ours = _medians.get((group, "gonka"))
-        if side == "gonka" or not ours:
-            continue
-        theirs *= _scale.get((group, side), 1.0)
-        lines.append(f"  {group:16s} {side:10s} {theirs / ours:7.2f}x   (gonka {ours * 1e3:9.2f} ms)")
-    lines.extend(_notes)
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-        for line in lines:
-            if writer is not None:
-                writer.write_line(line)
-            else:
-                print(line)
-
-
-def run(benchmark, group: str, side: str, func: Callable[[], object], *, rounds: int | None = None) -> object:
-    benchmark.group = group
-    if rounds is None:
-        result = benchmark(func)
-    else:
-        result = benchmark.pedantic(func, rounds=rounds, iterations=1, warmup_rounds=0)
-    if benchmark.stats is not None:
-        _medians[(group, side)] = benchmark.stats.stats.median
-    return result
-
-
-def cpu_seconds(func: Callable[[], object], repeat: int) -> float:
-    """Least process CPU time of ``repeat`` calls (all threads counted, idle-spinning ones too)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        func()
-        best = min(best, time.process_time() - start)
-    return best
+    yield from _board.report(request)
 
 
 def reference_rng(seed: str) -> np.random.Generator:

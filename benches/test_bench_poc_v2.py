@@ -17,68 +17,31 @@ Ratios (reference / gonka, above 1: gonka faster) are printed at the end of the 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
-import os
 import struct
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 import torch
 from gonka.poc.v2 import ArtifactStore, artifacts, inputs, sample_leaf_indices, seed32
 from gonka.poc.v2.validation import check_proofs
+from sidebyside import SideBySide, cpu_seconds
 
 BH = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90"
 PK = "02" + "11" * 32
 SEQ, HIDDEN, K = 1024, 4096, 12
 PICK_NONCES, REFERENCE_PICK_NONCES = 10_000, 1_000
 
-_medians: dict[tuple[str, str], float] = {}
-_scale: dict[tuple[str, str], float] = {}
-_notes: list[str] = []
+_board = SideBySide("poc v2", warmup_rounds=1)
+_medians, _scale, _notes = _board.medians, _board.scale, _board.notes
+run = _board.run
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report_ratios(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    if not _medians:
-        return
-    lines = ["", f"poc v2 ({os.cpu_count()} CPUs): reference median / gonka median (above 1: gonka faster)"]
-    for (group, side), theirs in sorted(_medians.items()):
-        ours = _medians.get((group, "gonka"))
-        if side == "gonka" or not ours:
-            continue
-        theirs *= _scale.get((group, side), 1.0)
-        lines.append(f"  {group:18s} {side:10s} {theirs / ours:8.2f}x   (gonka {ours * 1e3:9.3f} ms)")
-    lines.extend(_notes)
-    writer = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-        for line in lines:
-            (writer.write_line if writer is not None else print)(line)
-
-
-def run(benchmark, group: str, side: str, func: Callable[[], object], *, rounds: int | None = None) -> object:
-    benchmark.group = group
-    if rounds is None:
-        result = benchmark(func)
-    else:
-        result = benchmark.pedantic(func, rounds=rounds, iterations=1, warmup_rounds=1)
-    if benchmark.stats is not None:
-        _medians[(group, side)] = benchmark.stats.stats.median
-    return result
-
-
-def cpu_seconds(func: Callable[[], object], repeat: int) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        start = time.process_time()
-        func()
-        best = min(best, time.process_time() - start)
-    return best
+    yield from _board.report(request)
 
 
 def _murmur(keys: torch.Tensor, seeds: torch.Tensor) -> torch.Tensor:

@@ -15,18 +15,18 @@ use gonka_poc::{seed, streams, Generator};
 
 use crate::errors::{guard, InvalidInput};
 
-fn to_py(err: gonka_poc::Error) -> PyErr {
+pub(crate) fn to_py(err: gonka_poc::Error) -> PyErr {
     match err {
         gonka_poc::Error::InvalidInput(msg) => InvalidInput::new_err(msg),
     }
 }
 
-fn invalid(msg: impl Into<String>) -> PyErr {
+pub(crate) fn invalid(msg: impl Into<String>) -> PyErr {
     InvalidInput::new_err(msg.into())
 }
 
 /// A non-negative count or size argument.
-fn count(what: &str, value: i64) -> PyResult<usize> {
+pub(crate) fn count(what: &str, value: i64) -> PyResult<usize> {
     usize::try_from(value).map_err(|_| invalid(format!("{what} must be >= 0, got {value}")))
 }
 

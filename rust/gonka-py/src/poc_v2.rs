@@ -14,21 +14,8 @@ use gonka_poc::v2::rng::{Bf16, NormalOut, F16};
 use gonka_poc::v2::{artifact, rng, sampling};
 use gonka_proofs::smst;
 
-use crate::errors::{guard, InvalidInput};
-
-fn to_py(err: gonka_poc::Error) -> PyErr {
-    match err {
-        gonka_poc::Error::InvalidInput(msg) => InvalidInput::new_err(msg),
-    }
-}
-
-fn invalid(msg: impl Into<String>) -> PyErr {
-    InvalidInput::new_err(msg.into())
-}
-
-fn size(what: &str, value: i64) -> PyResult<usize> {
-    usize::try_from(value).map_err(|_| invalid(format!("{what} must be >= 0, got {value}")))
-}
+use crate::errors::guard;
+use crate::poc::{count, invalid, to_py};
 
 fn nonces_of<'a>(nonces: &'a PyReadonlyArray1<'_, i64>) -> PyResult<&'a [i64]> {
     nonces
@@ -52,7 +39,7 @@ fn pocv2_seed256(s: &str) -> Vec<u32> {
 #[pyfunction]
 fn pocv2_murmur<'py>(py: Python<'py>, seed: u32, n: i64) -> PyResult<Bound<'py, PyArray1<u32>>> {
     guard(|| {
-        let n = size("n", n)?;
+        let n = count("n", n)?;
         if n > i32::MAX as usize {
             return Err(invalid("n must fit in int32"));
         }
@@ -66,7 +53,7 @@ fn pocv2_murmur<'py>(py: Python<'py>, seed: u32, n: i64) -> PyResult<Bound<'py, 
 #[pyfunction]
 fn pocv2_uniform<'py>(py: Python<'py>, seed: u32, n: i64) -> PyResult<Bound<'py, PyArray1<f32>>> {
     guard(|| {
-        let n = size("n", n)?;
+        let n = count("n", n)?;
         let values = py.allow_threads(|| rng::uniform(seed, n)).map_err(to_py)?;
         Ok(PyArray1::from_vec(py, values))
     })
@@ -76,7 +63,7 @@ fn pocv2_uniform<'py>(py: Python<'py>, seed: u32, n: i64) -> PyResult<Bound<'py,
 #[pyfunction]
 fn pocv2_normal<'py>(py: Python<'py>, seed: u32, n: i64) -> PyResult<Bound<'py, PyArray1<f32>>> {
     guard(|| {
-        let n = size("n", n)?;
+        let n = count("n", n)?;
         let values = py.allow_threads(|| rng::normal(seed, n)).map_err(to_py)?;
         Ok(PyArray1::from_vec(py, values))
     })
@@ -152,8 +139,8 @@ fn pocv2_inputs(
         let nonces = nonces_of(&nonces)?;
         let shape = [
             nonces.len(),
-            size("seq_len", seq_len)?,
-            size("hidden", hidden)?,
+            count("seq_len", seq_len)?,
+            count("hidden", hidden)?,
         ];
         let dtype = check_out(out, &shape)?;
         let run = |s: &mut [_]| rng::inputs_into(block_hash, public_key, nonces, stronger, s);
@@ -187,7 +174,7 @@ fn pocv2_pick<'py>(
 ) -> PyResult<Bound<'py, PyArray2<i64>>> {
     guard(|| {
         let nonces = nonces_of(&nonces)?;
-        let (hidden, k) = (size("hidden", hidden)?, size("k", k)?);
+        let (hidden, k) = (count("hidden", hidden)?, count("k", k)?);
         let mut out = vec![0u32; nonces.len() * k];
         py.allow_threads(|| {
             artifact::picks_into(block_hash, public_key, nonces, hidden, k, &mut out)
@@ -214,7 +201,7 @@ fn pocv2_haar_vectors<'py>(
     k: i64,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
     guard(|| {
-        let k = size("k", k)?;
+        let k = count("k", k)?;
         if k == 0 {
             return Err(invalid("k must be >= 1"));
         }
@@ -238,7 +225,7 @@ fn pocv2_artifacts<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u16>>> {
     guard(|| {
         let nonces = nonces_of(&nonces)?;
-        let k = size("k", k)?;
+        let k = count("k", k)?;
         let shape = last_hidden.shape();
         if shape[0] != nonces.len() {
             return Err(invalid(format!(
@@ -269,7 +256,7 @@ fn pocv2_sample_leaf_indices(seed_input: &str, count: u32, sample_size: i64) -> 
         Ok(sampling::sample_leaf_indices(
             seed_input,
             count,
-            size("sample_size", sample_size)?,
+            crate::poc::count("sample_size", sample_size)?,
         ))
     })
 }
@@ -279,7 +266,7 @@ fn pocv2_sample_leaf_indices(seed_input: &str, count: u32, sample_size: i64) -> 
 fn pocv2_go_int63(seed: i64, n: i64) -> PyResult<Vec<i64>> {
     guard(|| {
         let mut source = gonka_poc::v2::gorand::Source::new(seed);
-        Ok((0..size("n", n)?).map(|_| source.int63()).collect())
+        Ok((0..count("n", n)?).map(|_| source.int63()).collect())
     })
 }
 
