@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -15,6 +16,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("torch")
 
 import httpx
+from fixtures import ml_node
 from fixtures.ml_node import install_probe
 from gonka.node import NodeSettings
 from gonka.node.receiver import CallbackReceiver
@@ -44,50 +46,16 @@ def oracle():
     return model, float(np.quantile(dist, 0.4))
 
 
-def node_settings(spool, **kw) -> NodeSettings:
-    values = dict(
-        host="127.0.0.1",
-        port=0,
-        spool_dir=spool,
-        devices="cpu",
-        dtype="float32",
-        batch_size=8,
-        flush_interval=0.2,
-        retry_base_delay=0.05,
-        retry_max_delay=0.3,
-        worker_stop_timeout=2.0,
-        log_format="text",
-    )
-    values.update(kw)
-    return NodeSettings(**values)
+def node_settings(spool: Path, **changes) -> NodeSettings:
+    return ml_node.node_settings(spool, **{"worker_stop_timeout": 2.0, **changes})
 
 
 def init_body(url: str, r_target: float, **changes) -> dict:
-    body = {
-        "node_id": NODE_ID,
-        "node_count": NODE_COUNT,
-        "block_hash": BLOCK_HASH,
-        "block_height": 42,
-        "public_key": PUBLIC_KEY,
-        "batch_size": 8,
-        "r_target": r_target,
-        "fraud_threshold": 0.01,
-        "params": PARAMS_SMALL.to_dict(),
-        "url": url,
-    }
-    body.update(changes)
-    return body
+    return ml_node.init_body(url, r_target, **{"block_hash": BLOCK_HASH, "public_key": PUBLIC_KEY, **changes})
 
 
-def wait_for(predicate, timeout: float = 120.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+# Whole PoC runs on CPU workers: a longer wait than the fixtures' default.
+wait_for = functools.partial(ml_node.wait_for, timeout=120.0)
 
 
 def worker_pids(node: BackgroundNode) -> list[int]:
