@@ -1,5 +1,5 @@
-"""Shared fixtures: the location of the repository's test vectors, the project version, strict skips and the
-release-artifact tests' option."""
+"""Shared fixtures: the location of the repository's test vectors, the project version, strict skips, the
+release-artifact tests' option, and a loopback server playing the API node and chain RPC (``node``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fixtures.node_server import NodeServer
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,3 +83,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     outcome = yield
     _strict(outcome.get_result())
+
+
+@pytest.fixture
+def node() -> Iterator[NodeServer]:
+    """A loopback server playing the API node and the chain RPC; tests add its routes."""
+    server = NodeServer()
+    server.start()
+    yield server
+    server.stop()

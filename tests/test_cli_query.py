@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,6 @@ VALCONS = "gonkavalcons1zw0vk557mv9umazutq75mshae90kdv0g0q0s9t"
 INF = "/chain-api/productscience/inference/inference"
 
 runner = CliRunner(env={"COLUMNS": "220"})
-
-
-@pytest.fixture
-def node() -> Iterator[NodeServer]:
-    server = NodeServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -43,14 +43,6 @@ RAW_TX = b"\x0a\x02\x0a\x00"
 
 
 @pytest.fixture
-def node() -> Iterator[NodeServer]:
-    server = NodeServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def client(node: NodeServer) -> Iterator[Client]:
     with Client(node.url, timeout=1.0, retries=2, backoff=0.01) as c:
         yield c

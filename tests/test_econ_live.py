@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,14 +26,6 @@ REST = "/chain-api"
 RPC = "/chain-rpc"
 
 runner = CliRunner(env={"COLUMNS": "220"})
-
-
-@pytest.fixture
-def node() -> Iterator[NodeServer]:
-    server = NodeServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

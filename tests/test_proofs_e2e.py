@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -90,14 +90,6 @@ class Network:
         node.handle("GET", "/chain-rpc/commit", lambda r: rpc(self.commits(height(r))))
         node.handle("GET", "/chain-rpc/validators", validators)
         node.handle("GET", "/chain-rpc/tx", tx)
-
-
-@pytest.fixture
-def node() -> Iterator[NodeServer]:
-    server = NodeServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def served(node: NodeServer, **grow: Any) -> Network:
