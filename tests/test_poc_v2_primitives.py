@@ -179,6 +179,14 @@ def test_effective_thresholds_per_version_and_model() -> None:
         stat_test_for("v0.2.8")
 
 
+def test_nonce_arrays_of_any_integer_dtype_pick_as_lists_do() -> None:
+    nonces = [-5, 0, 7, 2**31 - 1]
+    want = pick(BH, PK, nonces, 256, 12)
+    for dtype in (np.int32, np.int64):
+        assert np.array_equal(pick(BH, PK, np.array(nonces, dtype=dtype), 256, 12), want)
+    assert np.array_equal(pick(BH, PK, np.array(nonces[1:], dtype=np.uint32), 256, 12), want[1:])
+
+
 def test_bad_arguments_are_named() -> None:
     with pytest.raises(InvalidInput, match="k must be"):
         pick(BH, PK, [0], 8, 12)
@@ -188,6 +196,8 @@ def test_bad_arguments_are_named() -> None:
         inputs(BH, PK, [0], 2, 4, out=np.empty((1, 2, 5), dtype=np.float32))
     with pytest.raises(InvalidInput, match="nonces must be integers"):
         inputs(BH, PK, [0.5], 2, 4)  # type: ignore[list-item]
+    with pytest.raises(InvalidInput, match="nonces must fit in int64"):
+        pick(BH, PK, np.array([1, 2**63], dtype=np.uint64), 64, 12)
     with pytest.raises(InvalidInput, match="even number"):
         decode_vector("AA==")
     with pytest.raises(InvalidInput, match="uint32"):

@@ -178,6 +178,10 @@ def decode_vector(vector_b64: str) -> np.ndarray:
 
 def nonce_array_of(nonces: Iterable[int] | np.ndarray) -> np.ndarray:
     """Nonces as a contiguous int64 array (any sign: the chain stores int32)."""
+    if isinstance(nonces, np.ndarray) and nonces.ndim == 1 and nonces.dtype.kind in "iu":
+        if nonces.dtype.kind == "u" and nonces.size and int(nonces.max()) > np.iinfo(np.int64).max:
+            raise InvalidInput("nonces must fit in int64")
+        return np.ascontiguousarray(nonces, dtype=np.int64)
     values = nonces.tolist() if isinstance(nonces, np.ndarray) else list(nonces)
     try:
         array = np.array([operator.index(n) for n in values], dtype=np.int64)

@@ -12,12 +12,10 @@
 //! in the order CUDA's `torch.topk` writes them: the `k-1` smallest in ascending index order,
 //! then the `k`-th smallest. (Scores never tie: `mm(·, seed)` is a bijection.)
 
-use std::io::Write;
-
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::rng::{mm, normal_into};
+use super::rng::{mm_key, mm_mix, normals_into};
 use crate::convert::{f16_bits_to_f32, f32_to_f16_bits};
 use crate::error::{Error, Result};
 
@@ -47,24 +45,90 @@ impl NonceSeeds {
         Self(hasher)
     }
 
-    fn seed(&self, tail: std::fmt::Arguments<'_>) -> u32 {
-        // A nonce and two indices fit 64 bytes with room to spare.
-        let mut buffer = [0u8; 96];
-        let mut cursor = std::io::Cursor::new(&mut buffer[..]);
-        cursor.write_fmt(tail).expect("a seed tail fits its buffer");
-        let len = cursor.position() as usize;
-        let digest = self.0.clone().chain_update(&buffer[..len]).finalize();
+    fn seed(&self, tail: &Tail) -> u32 {
+        let digest = self.0.clone().chain_update(tail.as_bytes()).finalize();
         u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
     }
 
     /// `seed32(pick_seed(..))`.
     pub fn pick(&self, nonce: i64, k: usize) -> u32 {
-        self.seed(format_args!("{nonce}_pick_{k}"))
+        self.seed(&Tail::default().signed(nonce).text(b"_pick_").unsigned(k))
     }
 
     /// `seed32(haar_seed(..))`.
     pub fn haar(&self, nonce: i64, k: usize, j: usize) -> u32 {
-        self.seed(format_args!("{nonce}_haar_hh_{k}_{j}"))
+        self.seed(
+            &Tail::default()
+                .signed(nonce)
+                .text(b"_haar_hh_")
+                .unsigned(k)
+                .text(b"_")
+                .unsigned(j),
+        )
+    }
+
+    /// `haar(nonce, k, j)` for every `j < out.len()`.
+    pub fn haar_chain(&self, nonce: i64, k: usize, out: &mut [u32]) {
+        let common = Tail::default()
+            .signed(nonce)
+            .text(b"_haar_hh_")
+            .unsigned(k)
+            .text(b"_");
+        for (j, seed) in out.iter_mut().enumerate() {
+            *seed = self.seed(&common.unsigned(j));
+        }
+    }
+}
+
+/// The tail of a seed string after the prefix [`NonceSeeds`] absorbed, written with plain decimal
+/// digits (as `format!` writes them): a nonce and two indices take at most 70 bytes.
+#[derive(Clone, Copy)]
+struct Tail {
+    bytes: [u8; 96],
+    len: usize,
+}
+
+impl Default for Tail {
+    fn default() -> Self {
+        Self {
+            bytes: [0; 96],
+            len: 0,
+        }
+    }
+}
+
+impl Tail {
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn text(mut self, text: &[u8]) -> Self {
+        self.bytes[self.len..self.len + text.len()].copy_from_slice(text);
+        self.len += text.len();
+        self
+    }
+
+    fn signed(self, value: i64) -> Self {
+        let tail = if value < 0 { self.text(b"-") } else { self };
+        tail.digits(value.unsigned_abs())
+    }
+
+    fn unsigned(self, value: usize) -> Self {
+        self.digits(value as u64)
+    }
+
+    fn digits(self, mut value: u64) -> Self {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (value % 10) as u8;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        self.text(&digits[at..])
     }
 }
 
@@ -83,93 +147,129 @@ fn check_k(k: usize, hidden: usize) -> Result<()> {
     Ok(())
 }
 
-/// Scores whose minimum decides whether the selection looks at them.
+/// Scores computed and screened together (a multiple of every SIMD width, at most 32: one bit each).
 const SCAN_CHUNK: usize = 32;
+/// Room for the screened candidates; more than this falls back to the full selection.
+const CANDIDATES: usize = 128;
+
+/// Scores below this bound are candidates: about `2k + 16` of them expected, since the scores of
+/// distinct coordinates are distinct and spread evenly over the u32 range.
+fn candidate_bound(hidden: usize, k: usize) -> u32 {
+    let expected = (2 * k + 16) as u128;
+    ((expected << 32) / hidden as u128).min(u128::from(u32::MAX)) as u32
+}
 
 /// The `k` indices of the smallest scores, in CUDA's order.
 pub fn pick_with_seed(seed: u32, hidden: usize, k: usize) -> Result<Vec<u32>> {
     check_k(k, hidden)?;
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 was detected just above.
-        return Ok(unsafe { smallest_avx2(seed, hidden, k) });
+    PickScorer::new(hidden).pick(seed, k)
+}
+
+/// The seed-independent half of every coordinate's score ([`mm_key`]), kept for the many nonces
+/// of a batch; padded with the keys after `hidden` to whole chunks.
+pub struct PickScorer {
+    key_parts: Vec<u32>,
+    hidden: usize,
+}
+
+impl PickScorer {
+    pub fn new(hidden: usize) -> Self {
+        let padded = hidden.div_ceil(SCAN_CHUNK) * SCAN_CHUNK;
+        Self {
+            // Keys past `hidden` (fewer than a chunk: no overflow for hidden <= i32::MAX) are scored but never kept.
+            key_parts: (0..padded).map(|key| mm_key(key as u32)).collect(),
+            hidden,
+        }
     }
-    Ok(smallest(seed, hidden, k))
+
+    /// `pick_with_seed(seed, hidden, k)`.
+    pub fn pick(&self, seed: u32, k: usize) -> Result<Vec<u32>> {
+        check_k(k, self.hidden)?;
+        let bound = candidate_bound(self.hidden, k);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                // SAFETY: the features were detected just above.
+                return Ok(unsafe { smallest_avx512(self, seed, k, bound) });
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 was detected just above.
+                return Ok(unsafe { smallest_avx2(self, seed, k, bound) });
+            }
+        }
+        Ok(smallest(self, seed, k, bound))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+unsafe fn smallest_avx512(scorer: &PickScorer, seed: u32, k: usize, bound: u32) -> Vec<u32> {
+    smallest(scorer, seed, k, bound)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn smallest_avx2(seed: u32, hidden: usize, k: usize) -> Vec<u32> {
-    smallest(seed, hidden, k)
+unsafe fn smallest_avx2(scorer: &PickScorer, seed: u32, k: usize, bound: u32) -> Vec<u32> {
+    smallest(scorer, seed, k, bound)
 }
 
-/// The k smallest of the (score, index) pairs offered, ordered as a full sort orders them.
-struct Smallest {
-    best: Vec<(u32, u32)>,
-    k: usize,
-}
-
-impl Smallest {
-    fn new(k: usize) -> Self {
-        Self {
-            best: Vec::with_capacity(k),
-            k,
-        }
-    }
-
-    #[inline(always)]
-    fn offer(&mut self, score: u32, index: u32) {
-        let full = self.best.len() == self.k;
-        if full && score >= self.best[self.k - 1].0 {
-            return;
-        }
-        if !full {
-            self.best.push((score, index));
-        }
-        // Shift the entries above `score` up one (the largest falls out when full).
-        let mut at = self.best.len() - 1;
-        while at > 0 && self.best[at - 1].0 > score {
-            self.best[at] = self.best[at - 1];
-            at -= 1;
-        }
-        self.best[at] = (score, index);
-    }
-}
-
-/// The scan of [`pick_with_seed`] (`1 <= k <= hidden`); inlined into its AVX2 copy, where the scores and
-/// the chunk minima vectorize.
+/// The selection of [`PickScorer::pick`] (`1 <= k <= hidden`); inlined into its SIMD copies, where
+/// the scores and each chunk's mask of those below `bound` vectorize. One pass keeps the scores below `bound`
+/// ([`candidate_bound`]): when at least `k` are kept, the `k` smallest are among them (every other
+/// score is larger). Otherwise, or when too many are kept, every score is ranked.
 #[inline(always)]
-fn smallest(seed: u32, hidden: usize, k: usize) -> Vec<u32> {
-    let mut scores = vec![0u32; hidden];
-    for (i, s) in scores.iter_mut().enumerate() {
-        *s = mm(i as u32, seed);
+fn smallest(scorer: &PickScorer, seed: u32, k: usize, bound: u32) -> Vec<u32> {
+    let hidden = scorer.hidden;
+    if 2 * k + 16 > CANDIDATES {
+        return smallest_of_all(scorer, seed, k);
     }
-    let minima: Vec<u32> = scores
-        .chunks(SCAN_CHUNK)
-        .map(|chunk| chunk.iter().fold(u32::MAX, |m, &s| m.min(s)))
+    let mut found = [(0u32, 0u32); CANDIDATES];
+    let mut count = 0;
+    for (c, parts) in scorer.key_parts.chunks_exact(SCAN_CHUNK).enumerate() {
+        let mut scores = [0u32; SCAN_CHUNK];
+        let mut below = 0u32;
+        for (i, (s, &part)) in scores.iter_mut().zip(parts).enumerate() {
+            *s = mm_mix(part, seed);
+            below |= u32::from(*s < bound) << i;
+        }
+        let base = c * SCAN_CHUNK;
+        if base + SCAN_CHUNK > hidden {
+            below &= (1u32 << (hidden - base)) - 1;
+        }
+        while below != 0 {
+            let i = below.trailing_zeros() as usize;
+            below &= below - 1;
+            if count == CANDIDATES {
+                return smallest_of_all(scorer, seed, k);
+            }
+            found[count] = (scores[i], (base + i) as u32);
+            count += 1;
+        }
+    }
+    if count < k {
+        return smallest_of_all(scorer, seed, k);
+    }
+    cuda_order(&mut found[..count], k)
+}
+
+/// The selection ranking every score: for large `k` and the rare screen that keeps too few or too many.
+fn smallest_of_all(scorer: &PickScorer, seed: u32, k: usize) -> Vec<u32> {
+    let mut all: Vec<(u32, u32)> = scorer.key_parts[..scorer.hidden]
+        .iter()
+        .zip(0u32..)
+        .map(|(&part, d)| (mm_mix(part, seed), d))
         .collect();
-    // The k-th smallest chunk minimum bounds the k-th smallest score (k chunks hold a score no larger):
-    // only chunks whose minimum is within it can hold one of the k.
-    let mut bound = u32::MAX;
-    if minima.len() > k {
-        let mut of_minima = Smallest::new(k);
-        for (c, &m) in minima.iter().enumerate() {
-            of_minima.offer(m, c as u32);
-        }
-        bound = of_minima.best[k - 1].0;
-    }
-    let mut best = Smallest::new(k);
-    for (c, chunk) in scores.chunks(SCAN_CHUNK).enumerate() {
-        if minima[c] > bound {
-            continue;
-        }
-        for (i, &score) in chunk.iter().enumerate() {
-            best.offer(score, (c * SCAN_CHUNK + i) as u32);
-        }
-    }
-    let best = best.best;
-    let kth = best[k - 1].1;
-    let mut out: Vec<u32> = best[..k - 1].iter().map(|&(_, index)| index).collect();
+    cuda_order(&mut all, k)
+}
+
+/// Of (score, index) pairs holding the `k` smallest scores: the `k-1` smallest by index, then the
+/// `k`-th smallest.
+fn cuda_order(pairs: &mut [(u32, u32)], k: usize) -> Vec<u32> {
+    pairs.select_nth_unstable(k - 1);
+    let kth = pairs[k - 1].1;
+    let mut out: Vec<u32> = pairs[..k - 1].iter().map(|&(_, index)| index).collect();
     out.sort_unstable();
     out.push(kth);
     out
@@ -201,29 +301,45 @@ pub fn haar_vectors(
 }
 
 fn haar_vectors_of(seeds: &NonceSeeds, nonce: i64, k: usize) -> Result<Vec<Vec<f32>>> {
-    (0..k.saturating_sub(1))
-        .map(|j| {
-            let mut w = vec![0f32; k];
-            haar_vector_into(seeds, nonce, k, j, &mut w)?;
-            Ok(w)
-        })
-        .collect()
+    let mut chain = HaarChain::new(k);
+    chain.make(seeds, nonce)?;
+    Ok(chain.vectors().map(<[f32]>::to_vec).collect())
 }
 
-/// Unit vector `j` of a nonce's Haar chain into `w` (`k` values).
-fn haar_vector_into(
-    seeds: &NonceSeeds,
-    nonce: i64,
+/// A nonce's Haar chain, its buffers kept from one nonce to the next.
+struct HaarChain {
     k: usize,
-    j: usize,
-    w: &mut [f32],
-) -> Result<()> {
-    normal_into(seeds.haar(nonce, k, j), w)?;
-    let norm = norm_f32(w);
-    for x in w.iter_mut() {
-        *x /= norm;
+    seeds: Vec<u32>,
+    /// `k-1` unit vectors of `k` values, row after row.
+    vectors: Vec<f32>,
+}
+
+impl HaarChain {
+    fn new(k: usize) -> Self {
+        let count = k.saturating_sub(1);
+        Self {
+            k,
+            seeds: vec![0; count],
+            vectors: vec![0.0; count * k],
+        }
     }
-    Ok(())
+
+    /// The chain of `nonce`: all its normals drawn together, then each vector normalised.
+    fn make(&mut self, seeds: &NonceSeeds, nonce: i64) -> Result<()> {
+        seeds.haar_chain(nonce, self.k, &mut self.seeds);
+        normals_into(&self.seeds, self.k, &mut self.vectors)?;
+        for w in self.vectors.chunks_exact_mut(self.k) {
+            let norm = norm_f32(w);
+            for x in w.iter_mut() {
+                *x /= norm;
+            }
+        }
+        Ok(())
+    }
+
+    fn vectors(&self) -> std::slice::ChunksExact<'_, f32> {
+        self.vectors.chunks_exact(self.k)
+    }
 }
 
 /// ‖x‖ in float32 (accumulated in float64 over eight lanes, rounded once).
@@ -292,28 +408,36 @@ pub fn artifact(
 
 fn artifact_of(seeds: &NonceSeeds, nonce: i64, last_hidden: &[f32], k: usize) -> Result<Vec<u16>> {
     let mut bits = vec![0u16; k];
-    artifact_into(seeds, nonce, last_hidden, k, &mut bits)?;
+    let scorer = PickScorer::new(last_hidden.len());
+    artifact_into(
+        seeds,
+        &scorer,
+        &mut HaarChain::new(k),
+        nonce,
+        last_hidden,
+        &mut bits,
+    )?;
     Ok(bits)
 }
 
-/// The artifact of one nonce into `out` (`k` fp16 bits); the chain's vectors are made one at a time.
+/// The artifact of one nonce into `out` (`k` fp16 bits, `k` that of `chain`).
 fn artifact_into(
     seeds: &NonceSeeds,
+    scorer: &PickScorer,
+    chain: &mut HaarChain,
     nonce: i64,
     last_hidden: &[f32],
-    k: usize,
     out: &mut [u16],
 ) -> Result<()> {
-    let idx = pick_with_seed(seeds.pick(nonce, k), last_hidden.len(), k)?;
+    let idx = scorer.pick(seeds.pick(nonce, chain.k), chain.k)?;
+    chain.make(seeds, nonce)?;
     let scale = norm_f32(last_hidden) + 1e-8;
     let mut y: Vec<f32> = idx
         .iter()
         .map(|&i| last_hidden[i as usize] / scale)
         .collect();
-    let mut w = vec![0f32; k];
-    for j in 0..k - 1 {
-        haar_vector_into(seeds, nonce, k, j, &mut w)?;
-        reflect(&mut y, &w);
+    for w in chain.vectors() {
+        reflect(&mut y, w);
     }
     normalize(&mut y);
     for (o, &v) in out.iter_mut().zip(&y) {
@@ -346,10 +470,16 @@ pub fn artifacts_into(
     let hidden = last_hidden.len() / nonces.len();
     check_k(k, hidden)?;
     let seeds = NonceSeeds::new(block_hash, public_key);
+    let scorer = PickScorer::new(hidden);
     out.par_chunks_mut(k)
         .zip(last_hidden.par_chunks(hidden))
         .zip(nonces.par_iter())
-        .try_for_each(|((row, h), &nonce)| artifact_into(&seeds, nonce, h, k, row))
+        .try_for_each_init(
+            || HaarChain::new(k),
+            |chain, ((row, state), &nonce)| {
+                artifact_into(&seeds, &scorer, chain, nonce, state, row)
+            },
+        )
 }
 
 /// Picks of many nonces into `out` (`[nonces.len(), k]`), in parallel.
@@ -370,10 +500,11 @@ pub fn picks_into(
         )));
     }
     let seeds = NonceSeeds::new(block_hash, public_key);
+    let scorer = PickScorer::new(hidden);
     out.par_chunks_mut(k)
         .zip(nonces.par_iter())
         .try_for_each(|(row, &nonce)| {
-            row.copy_from_slice(&pick_with_seed(seeds.pick(nonce, k), hidden, k)?);
+            row.copy_from_slice(&scorer.pick(seeds.pick(nonce, k), k)?);
             Ok(())
         })
 }
@@ -399,7 +530,7 @@ pub fn decode_f16_le(bytes: &[u8]) -> Option<Vec<f32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::v2::rng::{seed32, uniform};
+    use crate::v2::rng::{mm, seed32, uniform};
 
     const BH: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
 
@@ -428,6 +559,11 @@ mod tests {
             for nonce in [0i64, 1, 9, 10, 12345, -7, i64::MIN, i64::MAX] {
                 for k in [1usize, 12, 4096] {
                     assert_eq!(seeds.pick(nonce, k), seed32(&pick_seed(BH, key, nonce, k)));
+                    let mut chain = [0u32; 12];
+                    seeds.haar_chain(nonce, k, &mut chain);
+                    for (j, &seed) in chain.iter().enumerate() {
+                        assert_eq!(seed, seed32(&haar_seed(BH, key, nonce, k, j)));
+                    }
                     for j in [0usize, 10, 4095] {
                         assert_eq!(
                             seeds.haar(nonce, k, j),
@@ -446,6 +582,10 @@ mod tests {
             (2, 700, 12),
             (3, 12, 12),
             (4, 5, 1),
+            (5, 4096, 12),
+            (6, 4096, 1),
+            (7, 5120, 12),
+            (8, 4099, 3),
         ] {
             let mut all: Vec<(u32, u32)> = (0..hidden as u32).map(|d| (mm(d, seed), d)).collect();
             all.sort_unstable();
@@ -453,7 +593,20 @@ mod tests {
             want.sort_unstable();
             want.push(all[k - 1].1);
             assert_eq!(pick_with_seed(seed, hidden, k).unwrap(), want);
+            // The screen keeping too few, too many, or bypassed for a large k: the same picks.
+            for bound in [1, u32::MAX] {
+                assert_eq!(smallest(&PickScorer::new(hidden), seed, k, bound), want);
+            }
         }
+        let mut all: Vec<(u32, u32)> = (0..4096u32).map(|d| (mm(d, 9), d)).collect();
+        all.sort_unstable();
+        let want: Vec<u32> = all[..100].iter().map(|&(_, d)| d).collect();
+        let got = pick_with_seed(9, 4096, 101).unwrap();
+        let mut got_sorted = got[..100].to_vec();
+        got_sorted.sort_unstable();
+        let mut want_sorted = want.clone();
+        want_sorted.sort_unstable();
+        assert_eq!((got_sorted, got[100]), (want_sorted, all[100].1));
         assert!(pick_with_seed(1, 4, 5).is_err());
         assert!(pick_with_seed(1, 4, 0).is_err());
     }

@@ -39,10 +39,21 @@ pub fn seed256(s: &str) -> [u32; 8] {
 /// One block of MurmurHash3_x86_32 with finaliser, without the length step.
 #[inline(always)]
 pub fn mm(key: u32, seed: u32) -> u32 {
-    let mut k = key.wrapping_mul(0xcc9e_2d51);
-    k = k.rotate_left(15);
-    k = k.wrapping_mul(0x1b87_3593);
-    let mut h = seed ^ k;
+    mm_mix(mm_key(key), seed)
+}
+
+/// The part of [`mm`] that depends on the key alone (callers scoring many seeds keep it).
+#[inline(always)]
+pub fn mm_key(key: u32) -> u32 {
+    key.wrapping_mul(0xcc9e_2d51)
+        .rotate_left(15)
+        .wrapping_mul(0x1b87_3593)
+}
+
+/// The rest of [`mm`]: `mm(key, seed) == mm_mix(mm_key(key), seed)`.
+#[inline(always)]
+pub fn mm_mix(key_part: u32, seed: u32) -> u32 {
+    let mut h = seed ^ key_part;
     h = h.rotate_left(13);
     h = h.wrapping_mul(5).wrapping_add(0xe654_6b64);
     h ^= h >> 16;
@@ -212,40 +223,68 @@ mod simd {
     ) {
         pairs_body(seed, pairs, first, cos_out, sin_out)
     }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,f16c")]
+    pub(super) unsafe fn short_normals_avx512(seeds: &[u32], n: usize, out: &mut [f32]) {
+        short_normals_body(seeds, n, out)
+    }
+
+    #[target_feature(enable = "avx2,f16c")]
+    pub(super) unsafe fn short_normals_avx2(seeds: &[u32], n: usize, out: &mut [f32]) {
+        short_normals_body(seeds, n, out)
+    }
 }
 
-/// The widest instruction set of this machine (same results on every one).
+/// The widest instruction set of this machine the vector paths use: 2 for AVX-512, 1 for AVX2,
+/// 0 for neither (every level computes the same results).
+#[cfg(target_arch = "x86_64")]
+fn simd_level() -> u8 {
+    use std::sync::OnceLock;
+    static LEVEL: OnceLock<u8> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            2
+        } else if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            1
+        } else {
+            0
+        }
+    })
+}
+
+/// [`pairs_body`] on the widest instruction set of this machine.
 fn pairs<E: NormalOut>(seed: u32, pairs: u32, first: u32, cos_out: &mut [E], sin_out: &mut [E]) {
     #[cfg(target_arch = "x86_64")]
-    {
-        use std::sync::OnceLock;
-        static LEVEL: OnceLock<u8> = OnceLock::new();
-        let level = *LEVEL.get_or_init(|| {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512dq")
-                && std::arch::is_x86_feature_detected!("avx512vl")
-                && std::arch::is_x86_feature_detected!("avx512bw")
-                && std::arch::is_x86_feature_detected!("f16c")
-            {
-                2
-            } else if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("f16c")
-            {
-                1
-            } else {
-                0
-            }
-        });
-        // SAFETY: each variant runs only where its features were detected above.
-        unsafe {
-            match level {
-                2 => return simd::pairs_avx512(seed, pairs, first, cos_out, sin_out),
-                1 => return simd::pairs_avx2(seed, pairs, first, cos_out, sin_out),
-                _ => {}
-            }
+    // SAFETY: each variant runs only where its features were detected.
+    unsafe {
+        match simd_level() {
+            2 => return simd::pairs_avx512(seed, pairs, first, cos_out, sin_out),
+            1 => return simd::pairs_avx2(seed, pairs, first, cos_out, sin_out),
+            _ => {}
         }
     }
     pairs_body(seed, pairs, first, cos_out, sin_out)
+}
+
+/// [`short_normals_body`] on the widest instruction set of this machine.
+fn short_normals(seeds: &[u32], n: usize, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: each variant runs only where its features were detected.
+    unsafe {
+        match simd_level() {
+            2 => return simd::short_normals_avx512(seeds, n, out),
+            1 => return simd::short_normals_avx2(seeds, n, out),
+            _ => {}
+        }
+    }
+    short_normals_body(seeds, n, out)
 }
 
 fn key_count(n: usize) -> Result<u32> {
@@ -299,6 +338,69 @@ pub fn normal(seed: u32, n: usize) -> Result<Vec<f32>> {
     let mut out = vec![0f32; n];
     normal_into(seed, &mut out)?;
     Ok(out)
+}
+
+/// Pairs computed together by [`normals_into`] (two AVX-512 registers of float64).
+const SHORT_BLOCK: usize = 16;
+
+/// `normal(seeds[s], n)` into `out[s*n..(s+1)*n]` for every `s`: the pairs of all the streams
+/// go through the vector steps together (a Haar chain's 11 vectors of 12 values are 66 pairs,
+/// five steps, where each vector alone would take a step for its 6 pairs).
+pub fn normals_into(seeds: &[u32], n: usize, out: &mut [f32]) -> Result<()> {
+    key_count(n.div_ceil(2) * 2)?;
+    if out.len() != seeds.len() * n {
+        return Err(Error::InvalidInput(format!(
+            "{} streams of {n} need {} outputs, got {}",
+            seeds.len(),
+            seeds.len() * n,
+            out.len()
+        )));
+    }
+    short_normals(seeds, n, out);
+    Ok(())
+}
+
+/// The body of [`normals_into`] (sizes checked): lane `l` of the flattened pairs is pair `l % P`
+/// of stream `l / P`, with `P = ceil(n/2)`.
+#[inline(always)]
+fn short_normals_body(seeds: &[u32], n: usize, out: &mut [f32]) {
+    let p = n.div_ceil(2);
+    let lanes = seeds.len() * p;
+    let mut lane_seed = [0u32; SHORT_BLOCK];
+    let mut lane_pair = [0u32; SHORT_BLOCK];
+    let mut cos_buf = [0f32; SHORT_BLOCK];
+    let mut sin_buf = [0f32; SHORT_BLOCK];
+    // The (stream, pair) of the block's first lane.
+    let (mut stream, mut pair) = (0, 0);
+    let mut start = 0;
+    while start < lanes {
+        let count = SHORT_BLOCK.min(lanes - start);
+        let (mut s, mut j) = (stream, pair);
+        for l in 0..count {
+            lane_seed[l] = seeds[s];
+            lane_pair[l] = j as u32;
+            (s, j) = if j + 1 == p { (s + 1, 0) } else { (s, j + 1) };
+        }
+        // A constant trip count vectorizes; lanes past `count` repeat stale inputs and are dropped.
+        for l in 0..SHORT_BLOCK {
+            let u1 = unit(mm(lane_pair[l], lane_seed[l]));
+            let u2 = unit(mm(lane_pair[l] + p as u32, lane_seed[l]));
+            (cos_buf[l], sin_buf[l]) = box_muller(u1, u2);
+        }
+        for l in 0..count {
+            let row = &mut out[stream * n..(stream + 1) * n];
+            row[pair] = cos_buf[l];
+            if p + pair < n {
+                row[p + pair] = sin_buf[l];
+            }
+            (stream, pair) = if pair + 1 == p {
+                (stream + 1, 0)
+            } else {
+                (stream, pair + 1)
+            };
+        }
+        start += count;
+    }
 }
 
 /// The seed string of a nonce's inputs (no underscore before the nonce).
@@ -380,6 +482,27 @@ mod tests {
 
     fn ulps(a: f32, b: f32) -> u32 {
         (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs() as u32
+    }
+
+    #[test]
+    fn short_streams_together_equal_each_alone() {
+        for n in [1usize, 2, 3, 12, 13, 40] {
+            for streams in [0usize, 1, 5, 11, 20] {
+                let seeds: Vec<u32> = (0..streams as u32)
+                    .map(|s| s.wrapping_mul(0x9e37_79b9) ^ 7)
+                    .collect();
+                let mut together = vec![f32::NAN; streams * n];
+                normals_into(&seeds, n, &mut together).unwrap();
+                let alone: Vec<u32> = seeds
+                    .iter()
+                    .flat_map(|&s| normal(s, n).unwrap())
+                    .map(f32::to_bits)
+                    .collect();
+                let together: Vec<u32> = together.iter().map(|x| x.to_bits()).collect();
+                assert_eq!(together, alone, "n={n} streams={streams}");
+            }
+        }
+        assert!(normals_into(&[1, 2], 3, &mut [0f32; 5]).is_err());
     }
 
     #[test]
