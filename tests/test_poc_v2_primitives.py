@@ -29,6 +29,8 @@ from gonka.poc.v2 import (
 )
 from gonka.poc.v2.params import CHAIN_P_VALUE_THRESHOLD, KIMI, MINIMAX, QWEN
 from gonka.poc.v2.sampling import go_int63
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import binomtest
 
 VECTORS = Path(__file__).parent / "vectors" / "poc_v2"
@@ -127,6 +129,23 @@ def test_pick_in_cuda_order_and_torch_cpu_order_differs() -> None:
     _, cpu = torch.topk(-scores, k=12, largest=True, sorted=False)
     assert cpu.tolist() == spec["0_torch_cpu"]
     assert sorted(cpu.tolist()) == sorted(spec["0"]) and cpu.tolist() != spec["0"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hidden=st.integers(1, 6000),
+    k_share=st.floats(0, 1),
+    nonces=st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=4),
+)
+def test_pick_is_a_full_sort_of_the_scores_in_cuda_order(
+    hidden: int, k_share: float, nonces: list[int]
+) -> None:
+    k = 1 + int(k_share * (min(hidden, 80) - 1))
+    got = pick(BH, PK, nonces, hidden, k)
+    for nonce, row in zip(nonces, got, strict=True):
+        scores = murmur(seed32(f"{BH}_{PK}_nonce_{nonce}_pick_{k}"), hidden)
+        ranked = np.argsort(scores, kind="stable")
+        assert row.tolist() == [*sorted(ranked[: k - 1].tolist()), int(ranked[k - 1])]
 
 
 def test_synthetic_artifact_bit_for_bit() -> None:
