@@ -348,11 +348,10 @@ const SHORT_BLOCK: usize = 16;
 /// five steps, where each vector alone would take a step for its 6 pairs).
 pub fn normals_into(seeds: &[u32], n: usize, out: &mut [f32]) -> Result<()> {
     key_count(n.div_ceil(2) * 2)?;
-    if out.len() != seeds.len() * n {
+    if seeds.len().checked_mul(n) != Some(out.len()) {
         return Err(Error::InvalidInput(format!(
-            "{} streams of {n} need {} outputs, got {}",
+            "{} streams of {n} values need as many outputs, got {}",
             seeds.len(),
-            seeds.len() * n,
             out.len()
         )));
     }
