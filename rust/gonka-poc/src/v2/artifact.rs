@@ -15,6 +15,8 @@
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+#[cfg(target_arch = "x86_64")]
+use super::rng::simd_level;
 use super::rng::{mm_key, mm_mix, normals_into};
 use crate::convert::{f16_bits_to_f32, f32_to_f16_bits};
 use crate::error::{Error, Result};
@@ -152,10 +154,16 @@ const SCAN_CHUNK: usize = 32;
 /// Room for the screened candidates; more than this falls back to the full selection.
 const CANDIDATES: usize = 128;
 
-/// Scores below this bound are candidates: about `2k + 16` of them expected, since the scores of
-/// distinct coordinates are distinct and spread evenly over the u32 range.
+/// How many scores the screen of a `k`-pick expects to keep: enough that keeping fewer than `k` is
+/// vanishingly rare (about 1e-9 for k = 12), few enough to rank in a moment.
+fn expected_candidates(k: usize) -> usize {
+    2 * k + 16
+}
+
+/// Scores below this bound are candidates: about [`expected_candidates`] of them, since the scores
+/// of distinct coordinates are distinct and spread evenly over the u32 range.
 fn candidate_bound(hidden: usize, k: usize) -> u32 {
-    let expected = (2 * k + 16) as u128;
+    let expected = expected_candidates(k) as u128;
     ((expected << 32) / hidden as u128).min(u128::from(u32::MAX)) as u32
 }
 
@@ -176,7 +184,8 @@ impl PickScorer {
     pub fn new(hidden: usize) -> Self {
         let padded = hidden.div_ceil(SCAN_CHUNK) * SCAN_CHUNK;
         Self {
-            // Keys past `hidden` (fewer than a chunk: no overflow for hidden <= i32::MAX) are scored but never kept.
+            // Keys past `hidden` (fewer than a chunk: no overflow for hidden <= i32::MAX) are
+            // scored but never kept.
             key_parts: (0..padded).map(|key| mm_key(key as u32)).collect(),
             hidden,
         }
@@ -187,16 +196,12 @@ impl PickScorer {
         check_k(k, self.hidden)?;
         let bound = candidate_bound(self.hidden, k);
         #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512vl")
-            {
-                // SAFETY: the features were detected just above.
-                return Ok(unsafe { smallest_avx512(self, seed, k, bound) });
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: AVX2 was detected just above.
-                return Ok(unsafe { smallest_avx2(self, seed, k, bound) });
+        // SAFETY: each variant runs only where its features were detected.
+        unsafe {
+            match simd_level() {
+                2 => return Ok(smallest_avx512(self, seed, k, bound)),
+                1 => return Ok(smallest_avx2(self, seed, k, bound)),
+                _ => {}
             }
         }
         Ok(smallest(self, seed, k, bound))
@@ -216,13 +221,13 @@ unsafe fn smallest_avx2(scorer: &PickScorer, seed: u32, k: usize, bound: u32) ->
 }
 
 /// The selection of [`PickScorer::pick`] (`1 <= k <= hidden`); inlined into its SIMD copies, where
-/// the scores and each chunk's mask of those below `bound` vectorize. One pass keeps the scores below `bound`
-/// ([`candidate_bound`]): when at least `k` are kept, the `k` smallest are among them (every other
+/// the scores and each chunk's mask of those below `bound` vectorize. One pass keeps the scores
+/// below `bound` ([`candidate_bound`]): when at least `k` are kept, the `k` smallest are among them (every other
 /// score is larger). Otherwise, or when too many are kept, every score is ranked.
 #[inline(always)]
 fn smallest(scorer: &PickScorer, seed: u32, k: usize, bound: u32) -> Vec<u32> {
     let hidden = scorer.hidden;
-    if 2 * k + 16 > CANDIDATES {
+    if expected_candidates(k) > CANDIDATES {
         return smallest_of_all(scorer, seed, k);
     }
     let mut found = [(0u32, 0u32); CANDIDATES];

@@ -238,7 +238,7 @@ mod simd {
 /// The widest instruction set of this machine the vector paths use: 2 for AVX-512, 1 for AVX2,
 /// 0 for neither (every level computes the same results).
 #[cfg(target_arch = "x86_64")]
-fn simd_level() -> u8 {
+pub(super) fn simd_level() -> u8 {
     use std::sync::OnceLock;
     static LEVEL: OnceLock<u8> = OnceLock::new();
     *LEVEL.get_or_init(|| {
