@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import operator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,29 @@ def check_nonce(value: Any) -> int:
             f"nonce {int(value)} is out of range [0, 2^63): nonces are non-negative and fit the chain's int64"
         )
     return int(value)
+
+
+def int64_array(nonces: Iterable[int] | np.ndarray) -> np.ndarray:
+    """Nonces as a contiguous one-dimensional int64 array, of any sign (callers add their own range).
+
+    Integer arrays are taken as they are; anything else must hold Python integers.
+    """
+    if isinstance(nonces, np.ndarray):
+        array = nonces
+    else:
+        try:
+            array = np.array([operator.index(n) for n in nonces], dtype=np.int64)
+        except TypeError:
+            raise InvalidInput("nonces must be integers") from None
+        except OverflowError:
+            raise InvalidInput("nonces must fit in int64") from None
+    if array.ndim != 1:
+        raise InvalidInput(f"nonces must be one-dimensional, got shape {array.shape}")
+    if array.size and array.dtype.kind not in "iu":
+        raise InvalidInput(f"nonces must be integers, got dtype {array.dtype}")
+    if array.dtype.kind == "u" and array.size and int(array.max()) > np.iinfo(np.int64).max:
+        raise InvalidInput("nonces must fit in int64")
+    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 def nonce_iterator(

@@ -27,6 +27,7 @@ import numpy as np
 
 from gonka import _native
 from gonka.errors import InvalidInput
+from gonka.poc.nonces import int64_array
 
 __all__ = [
     "INPUT_DTYPES",
@@ -158,25 +159,10 @@ def _int(what: str, value: Any) -> int:
 
 def _nonces(nonces: Iterable[int] | np.ndarray) -> np.ndarray:
     """Nonces as a contiguous int64 array; rejects non-integers, negatives and out-of-range values."""
-    if isinstance(nonces, np.ndarray):
-        array = nonces
-    else:
-        values = list(nonces)
-        try:
-            array = np.array([operator.index(n) for n in values], dtype=np.int64)
-        except TypeError:
-            raise InvalidInput("nonces must be integers") from None
-        except OverflowError:
-            raise InvalidInput("nonces must fit in int64") from None
-    if array.ndim != 1:
-        raise InvalidInput(f"nonces must be one-dimensional, got shape {array.shape}")
-    if array.size and array.dtype.kind not in "iu":
-        raise InvalidInput(f"nonces must be integers, got dtype {array.dtype}")
-    if array.dtype.kind == "u" and array.size and int(array.max()) > np.iinfo(np.int64).max:
-        raise InvalidInput("nonces must fit in int64")
+    array = int64_array(nonces)
     if array.size and int(array.min()) < 0:
         raise InvalidInput(f"nonce must be >= 0, got {int(array.min())}")
-    return np.ascontiguousarray(array, dtype=np.int64)
+    return array
 
 
 def _out(out: np.ndarray | None, dtype: str, allowed: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 
 from gonka import _native
 from gonka.errors import InvalidInput
+from gonka.poc.nonces import int64_array
 
 __all__ = [
     "DEFAULT_K_DIM",
@@ -105,7 +106,7 @@ def inputs(
     (``torch.from_numpy(a).view(torch.bfloat16)``). ``out`` may be a view of a torch tensor's memory
     (for bfloat16 an int16 view). ``stronger_rng`` selects the segmented eight-seed stream.
     """
-    nonce_array = nonce_array_of(nonces)
+    nonce_array = int64_array(nonces)
     seq_len, hidden = _size("seq_len", seq_len), _size("hidden", hidden)
     if dtype not in INPUT_DTYPES:
         raise InvalidInput(f"unknown dtype {dtype!r}, expected one of {', '.join(INPUT_DTYPES)}")
@@ -132,7 +133,7 @@ def pick(
     """``[B, k]`` int64 coordinates: the ``k-1`` smallest scores in ascending index order, then the
     ``k``-th smallest (what ``torch.topk`` returns on CUDA; torch on CPU orders them differently)."""
     return _native.pocv2_pick(
-        block_hash, public_key, nonce_array_of(nonces), _size("hidden", hidden), _size("k", k)
+        block_hash, public_key, int64_array(nonces), _size("hidden", hidden), _size("k", k)
     )
 
 
@@ -150,7 +151,7 @@ def artifacts(
 ) -> np.ndarray:
     """Artifacts ``[B, k]`` (float16) from last-position final-norm hidden states ``[B, hidden]``:
     normalise, pick in CUDA's order, the Haar chain, normalise, round to float16."""
-    nonce_array = nonce_array_of(nonces)
+    nonce_array = int64_array(nonces)
     hidden = np.ascontiguousarray(np.asarray(last_hidden, dtype=np.float32))
     if hidden.ndim != 2 or hidden.shape[0] != len(nonce_array):
         raise InvalidInput(f"last_hidden must be [{len(nonce_array)}, hidden], got {list(hidden.shape)}")
@@ -174,22 +175,6 @@ def decode_vector(vector_b64: str) -> np.ndarray:
         raise InvalidInput(f"a float16 vector has an even number of bytes, got {len(raw)}")
     decoded: np.ndarray = np.frombuffer(raw, dtype="<f2").astype(np.float32)
     return decoded
-
-
-def nonce_array_of(nonces: Iterable[int] | np.ndarray) -> np.ndarray:
-    """Nonces as a contiguous int64 array (any sign: the chain stores int32)."""
-    if isinstance(nonces, np.ndarray) and nonces.ndim == 1 and nonces.dtype.kind in "iu":
-        if nonces.dtype.kind == "u" and nonces.size and int(nonces.max()) > np.iinfo(np.int64).max:
-            raise InvalidInput("nonces must fit in int64")
-        return np.ascontiguousarray(nonces, dtype=np.int64)
-    values = nonces.tolist() if isinstance(nonces, np.ndarray) else list(nonces)
-    try:
-        array = np.array([operator.index(n) for n in values], dtype=np.int64)
-    except TypeError:
-        raise InvalidInput("nonces must be integers") from None
-    except OverflowError:
-        raise InvalidInput("nonces must fit in int64") from None
-    return array.reshape(len(values))
 
 
 def _int(what: str, value: Any) -> int:
