@@ -5,6 +5,8 @@ modules), and it decodes back to the same typed object."""
 from __future__ import annotations
 
 import base64
+import dataclasses
+import inspect
 from typing import Any
 
 import pytest
@@ -41,6 +43,7 @@ from gonka.tx import (
     MsgWithdrawCollateral,
     RawMsg,
     Timestamp,
+    VoteOption,
     WeightedVoteOption,
     grant_ml_ops_messages,
     module_address,
@@ -454,3 +457,47 @@ def test_parameter_change_proposal_has_the_gov_module_as_authority() -> None:
     assert update.authority == GOV == module_address("gov")
     proposal = MsgSubmitProposal([update], COLD, [Coin("ngonka", 25_000_000)], title="t", summary="s")
     assert Msg.decode(proposal.type_url, proposal.encode()) == proposal
+
+
+@pytest.mark.parametrize("cls", [MsgSend, MsgVote, MsgSubmitPocBatch, MsgCreateValidator, Description])
+def test_generated_constructors_take_the_dataclass_fields(cls: Any) -> None:
+    parameters = list(inspect.signature(cls).parameters.values())
+    fields = dataclasses.fields(cls)
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    for parameter, field in zip(parameters, fields, strict=True):
+        expected = inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default
+        assert parameter.default == expected
+    # Python's own errors for wrong arguments, naming the class.
+    if fields[0].default is dataclasses.MISSING:
+        with pytest.raises(TypeError, match=rf"{cls.__name__}.__init__\(\) missing"):
+            cls()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'unknown'"):
+        cls(unknown=1)
+
+
+def test_constructors_store_normalized_values() -> None:
+    send = MsgSend(COLD, WARM, [Coin("ngonka", 5)])
+    # A list is kept as a tuple and the option names its enum member; the encoding is stored with them.
+    assert send.amount == (Coin("ngonka", 5),) and type(send.amount) is tuple
+    vote = MsgVote(7, COLD, "no_with_veto")
+    assert vote.option is VoteOption.NO_WITH_VETO and vote.metadata == ""
+    assert vars(vote) == {
+        "proposal_id": 7,
+        "voter": COLD,
+        "option": VoteOption.NO_WITH_VETO,
+        "metadata": "",
+        "_any": (vote.type_url, vote.encode()),
+    }
+    assert dataclasses.replace(vote, option="yes").option is VoteOption.YES
+
+
+def test_a_dataclass_subclass_is_still_checked_and_encoded() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class TaggedSend(MsgSend):
+        tag: str = "t"
+
+    tagged = TaggedSend(COLD, WARM, [Coin("ngonka", 5)], tag="x")
+    assert tagged.encode() == MsgSend(COLD, WARM, [Coin("ngonka", 5)]).encode()
+    assert tagged.amount == (Coin("ngonka", 5),) and tagged.tag == "x"
+    with pytest.raises(InvalidAddress, match="to_address"):
+        TaggedSend(COLD, "gonka1bad", [Coin("ngonka", 5)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import enum
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -42,8 +43,13 @@ class ProtoMessage:
             fields = [name for name, kind in annotations.items() if not str(kind).startswith("ClassVar")]
             _native.tx_register_class(cls, proto, fields)
             _CLASSES[proto] = cls
+            if "__init__" not in cls.__dict__:
+                # @dataclass keeps an __init__ the class already has (it still adds eq, repr, hash, ...).
+                cls.__init__ = _constructor(cls, fields)  # type: ignore[method-assign]
 
     def __post_init__(self) -> None:
+        # Only for a dataclass subclass that declares fields of its own: the generated classes' constructor
+        # checks, normalizes and stores their fields in one native call.
         _native.tx_bind(self)
 
     def to_json(self) -> dict[str, Any]:
@@ -54,6 +60,28 @@ class ProtoMessage:
     def from_json(cls, data: dict[str, Any]) -> Any:
         """An instance from the chain's JSON form."""
         return _native.tx_message_from_json(cls, data)
+
+
+def _constructor(cls: type, fields: list[str]) -> Callable[..., None]:
+    """The ``__init__`` of a generated class: the signature @dataclass would give it (its fields in order,
+    with their defaults), handing the values to the native schema in one call instead of setting each
+    attribute and reading it back in ``__post_init__``."""
+    self_name = "__gonka_self__" if "self" in fields else "self"
+    namespace: dict[str, Any] = {"_init": _native.tx_init}
+    parameters = [self_name]
+    for name in fields:
+        if name in cls.__dict__:
+            namespace[f"_default_{name}"] = cls.__dict__[name]
+            parameters.append(f"{name}=_default_{name}")
+        else:
+            parameters.append(name)
+    values = "".join(f"{name}, " for name in fields)
+    exec(f"def __init__({', '.join(parameters)}):\n    _init({self_name}, ({values}))\n", namespace)
+    init: Callable[..., None] = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__annotations__ = {**{name: cls.__annotations__[name] for name in fields}, "return": None}
+    return init
 
 
 class AnyPayload(ProtoMessage):

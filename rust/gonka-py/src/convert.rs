@@ -39,14 +39,56 @@ pub fn message_from_py<'py>(
     schema: &'static MessageSchema,
     path: &Path<'_>,
     depth: usize,
-    mut changes: Option<&mut Vec<Change<'py>>>,
+    changes: Option<&mut Vec<Change<'py>>>,
+) -> PyResult<Message> {
+    let py = obj.py();
+    read_fields(
+        schema,
+        path,
+        depth,
+        |_, field| obj.getattr(field_name(py, field)),
+        changes.map(|c| (c, false)),
+    )
+}
+
+/// Reads a message from a constructor's arguments (`arguments`, in the class's field order) and collects
+/// the value of every field, normalized, for the caller to store.
+pub fn message_from_arguments<'py>(
+    arguments: &Bound<'py, PyTuple>,
+    schema: &'static MessageSchema,
+    path: &Path<'_>,
+    changes: &mut Vec<Change<'py>>,
+) -> PyResult<Message> {
+    let expected = schema.python_fields().len();
+    if arguments.len() != expected {
+        return Err(invalid(format!(
+            "{path}: expected {expected} field values, got {}",
+            arguments.len()
+        )));
+    }
+    read_fields(
+        schema,
+        path,
+        0,
+        |i, _| arguments.get_item(i),
+        Some((changes, true)),
+    )
+}
+
+/// The fields of a message, each read by `given` (by position and name in the class's field order). `changes` collects
+/// the normalized values that differ from the given ones, or with its flag every field's value.
+fn read_fields<'py>(
+    schema: &'static MessageSchema,
+    path: &Path<'_>,
+    depth: usize,
+    given: impl Fn(usize, &'static str) -> PyResult<Bound<'py, PyAny>>,
+    mut changes: Option<(&mut Vec<Change<'py>>, bool)>,
 ) -> PyResult<Message> {
     if depth > MAX_NESTING {
         return Err(invalid(format!(
             "{path}: messages nest deeper than {MAX_NESTING} levels"
         )));
     }
-    let py = obj.py();
     let mut message = Message::new(schema);
     // Flattened fields are required messages: they exist before their own fields are set.
     for (i, field) in schema.fields().iter().enumerate() {
@@ -54,13 +96,14 @@ pub fn message_from_py<'py>(
             message.fields_mut()[i] = Value::Message(Box::new(Message::new(nested)));
         }
     }
-    for py_field in schema.python_fields() {
-        let field = py_field.field;
-        let given = obj.getattr(field_name(py, py_field.name))?;
+    for (i, py_field) in schema.python_fields().iter().enumerate() {
+        let given = given(i, py_field.name)?;
         let at = path.field(py_field.name);
-        let (value, replacement) = field_from_py(field, &given, &at, depth)?;
-        if let (Some(changes), Some(replacement)) = (changes.as_deref_mut(), replacement) {
-            changes.push((py_field.name, replacement));
+        let (value, replacement) = field_from_py(py_field.field, &given, &at, depth)?;
+        match (changes.as_mut(), replacement) {
+            (Some((changes, _)), Some(replacement)) => changes.push((py_field.name, replacement)),
+            (Some((changes, true)), None) => changes.push((py_field.name, given)),
+            _ => {}
         }
         set_at(&mut message, &py_field.path, value);
     }

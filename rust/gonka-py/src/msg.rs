@@ -15,7 +15,7 @@ use gonka_tx::value::json::{read_any, read_message, shorten, JsonAny, JsonMessag
 use gonka_tx::value::{check, wire, AnyValue, Path};
 
 use crate::classes::{self, schema_of};
-use crate::convert::{message_from_py, not_a_message};
+use crate::convert::{message_from_arguments, message_from_py, not_a_message};
 use crate::errors::{guard, to_py};
 use crate::make::{any_to_py, message_to_py, store};
 
@@ -97,40 +97,52 @@ fn schema_of_instance(obj: &Bound<'_, PyAny>) -> PyResult<&'static MessageSchema
     schema_of(obj)?.ok_or_else(|| not_a_message(obj))
 }
 
-/// Checks and normalizes the fields of a new instance of a generated class and, for a payload, stores its
-/// encoding in `_any`: what every constructor runs.
+/// Checks and normalizes the fields of an instance of a generated class whose attributes are set and, for a
+/// payload, stores its encoding in `_any` (what `__post_init__` runs for a dataclass subclass).
 #[pyfunction]
 fn tx_bind(obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    guard(|| {
-        let py = obj.py();
-        let schema = schema_of_instance(obj)?;
-        let root = Path::root(&schema.short_name);
-        let mut changes = Vec::new();
-        let message = {
-            // A payload is an Any once encoded: it counts against the caps like a decoded one.
-            let _unpacking = match schema.implements {
-                Some(_) => Some(Unpacking::enter(&schema.type_url).map_err(to_py)?),
-                None => None,
-            };
-            message_from_py(obj, schema, &root, 0, Some(&mut changes))?
+    guard(|| bind(obj, None))
+}
+
+/// The constructor of a generated class: checks and normalizes `arguments` (the field values in the
+/// class's order), stores them in the new instance `obj` and, for a payload, its encoding in `_any`.
+#[pyfunction]
+fn tx_init(obj: &Bound<'_, PyAny>, arguments: &Bound<'_, PyTuple>) -> PyResult<()> {
+    guard(|| bind(obj, Some(arguments)))
+}
+
+fn bind(obj: &Bound<'_, PyAny>, arguments: Option<&Bound<'_, PyTuple>>) -> PyResult<()> {
+    let py = obj.py();
+    let schema = schema_of_instance(obj)?;
+    let root = Path::root(&schema.short_name);
+    let mut changes = Vec::new();
+    let message = {
+        // A payload is an Any once encoded: it counts against the caps like a decoded one.
+        let _unpacking = match schema.implements {
+            Some(_) => Some(Unpacking::enter(&schema.type_url).map_err(to_py)?),
+            None => None,
         };
-        check::message(&message, &schema.short_name).map_err(to_py)?;
-        for (field, value) in &changes {
-            store(obj, field, value)?;
+        match arguments {
+            Some(arguments) => message_from_arguments(arguments, schema, &root, &mut changes)?,
+            None => message_from_py(obj, schema, &root, 0, Some(&mut changes))?,
         }
-        if schema.implements.is_some() {
-            let encoded = wire::encode(&message).map_err(to_py)?;
-            let any = PyTuple::new(
-                py,
-                [
-                    PyString::new(py, &schema.type_url).into_any(),
-                    PyBytes::new(py, &encoded).into_any(),
-                ],
-            )?;
-            store(obj, "_any", &any)?;
-        }
-        Ok(())
-    })
+    };
+    check::message(&message, &schema.short_name).map_err(to_py)?;
+    for (field, value) in &changes {
+        store(obj, field, value)?;
+    }
+    if schema.implements.is_some() {
+        let encoded = wire::encode(&message).map_err(to_py)?;
+        let any = PyTuple::new(
+            py,
+            [
+                PyString::new(py, &schema.type_url).into_any(),
+                PyBytes::new(py, &encoded).into_any(),
+            ],
+        )?;
+        store(obj, "_any", &any)?;
+    }
+    Ok(())
 }
 
 /// Checks a RawMsg's type URL and stores its `_any` (and its value as bytes).
@@ -377,6 +389,7 @@ fn tx_register_descriptors(data: &[u8]) -> PyResult<Vec<String>> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tx_bind, m)?)?;
+    m.add_function(wrap_pyfunction!(tx_init, m)?)?;
     m.add_function(wrap_pyfunction!(tx_bind_raw, m)?)?;
     m.add_function(wrap_pyfunction!(tx_to_json, m)?)?;
     m.add_function(wrap_pyfunction!(tx_from_json, m)?)?;
