@@ -75,8 +75,9 @@ pub fn message_from_arguments<'py>(
     )
 }
 
-/// The fields of a message, each read by `given` (by position and name in the class's field order). `changes` collects
-/// the normalized values that differ from the given ones, or with its flag every field's value.
+/// The fields of a message, each read by `given` (by position and name in the class's field order).
+/// `changes` collects the normalized values that differ from the given ones, or with its flag set every
+/// field's value.
 fn read_fields<'py>(
     schema: &'static MessageSchema,
     path: &Path<'_>,
